@@ -1,0 +1,180 @@
+"""Wire request -> decode -> model types -> the operation (rules, world) -> wire response.
+
+Both front doors call :func:`dispatch`; nothing here knows which door a request came in by.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.model import ListShape, Shape, StructureShape
+
+from . import _model, _wire
+from ._errors import ServiceError, UnhandledOperationError, UnsupportedRegionError
+from ._operations import OPERATIONS, Context
+from ._rules import describe_value
+from ._wire import WireRequest, WireResponse
+
+
+@dataclass(frozen=True)
+class Call:
+    """One intercepted request and the stub's answer, as kept in ``stub.calls``.
+
+    ``params`` are the decoded request parameters; ``response`` is the JSON document sent
+    back on success (timestamps as epoch seconds, as on the wire); ``error_code`` and
+    ``error_message`` are set when the answer was an error. No header, signature or
+    credential is kept.
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    region: str
+    attempt: int
+    status: int
+    request_id: str
+    response: Mapping[str, Any] | None = None
+    error_code: str | None = None
+    error_message: str | None = None
+    invocation_id: str | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error_code is None
+
+    def __repr__(self) -> str:
+        answer = f"{self.status} OK" if self.ok else f"{self.status} {self.error_code}"
+        return f"<Call {self.operation} region={self.region!r} attempt={self.attempt} -> {answer}>"
+
+
+def dispatch(ctx: Context, wire: WireRequest, request_id: str) -> tuple[WireResponse, Call]:
+    """Answer one wire request. Raises :class:`UnhandledOperationError` (a library error)
+    for operations the stub does not serve, never passing them on."""
+    operation = wire.operation
+    params: Mapping[str, Any] = {}
+    try:
+        params = _decode(wire.body)
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            raise UnhandledOperationError(unhandled_message(operation))
+        if ctx.region not in _model.enum("RegionName"):
+            raise UnsupportedRegionError(
+                f"{operation} was called for Region {ctx.region!r}, where the botocore model "
+                f"says Lightsail does not run (RegionName lists: {', '.join(_model.regions())}). "
+                "Create the client with one of those region_name values."
+            )
+        input_shape = _model.operation_model(operation).input_shape
+        problem = None if input_shape is None else type_problem(params, input_shape, "")
+        if problem is not None:
+            raise problem
+        document = handler(ctx, params)
+    except ServiceError as error:
+        body = _wire.error_body(error.shape, error.message, operation=operation)
+        status = _model.error_status(error.shape)
+        call = Call(
+            operation,
+            params,
+            ctx.region,
+            wire.attempt,
+            status,
+            request_id,
+            error_code=error.shape,
+            error_message=error.message,
+            invocation_id=wire.invocation_id,
+        )
+        return WireResponse(status, _wire.headers(request_id, body), body), call
+    body = _wire.encode(document)
+    call = Call(
+        operation,
+        params,
+        ctx.region,
+        wire.attempt,
+        200,
+        request_id,
+        response=json.loads(body),
+        invocation_id=wire.invocation_id,
+    )
+    return WireResponse(200, _wire.headers(request_id, body), body), call
+
+
+def unhandled_message(operation: str) -> str:
+    served = ", ".join(sorted(OPERATIONS))
+    return (
+        f"lightsail-stub does not serve the Lightsail operation {operation!r} yet, and never "
+        f"passes a call on to AWS. Operations it serves: {served}. Remove the call from the "
+        "code under test, or stop the stub around it."
+    )
+
+
+def _decode(body: bytes) -> Mapping[str, Any]:
+    if not body:
+        return {}
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, ValueError) as error:
+        message = f"the request body is not JSON: {error}"
+        raise ServiceError("SerializationException", message) from None
+    if not isinstance(document, dict):
+        raise ServiceError(
+            "SerializationException",
+            f"the request body must be a JSON object, got {type(document).__name__}",
+        )
+    return document
+
+
+_JSON_TYPES: Mapping[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "timestamp": (int, float, str),
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+}
+
+
+def type_problem(value: Any, shape: Shape, path: str) -> ServiceError | None:
+    """The first place where ``value`` does not have the JSON type the model gives it.
+
+    botocore checks this already for its own clients (unless ``parameter_validation`` is
+    off); this is for what gets past it, so that bad input gets a Lightsail answer and
+    never an internal error. Members the model doesn't know are ignored, as AWS does.
+    """
+    expected = _JSON_TYPES.get(shape.type_name, (object,))
+    wrong_bool = isinstance(value, bool) and bool not in expected
+    if not isinstance(value, expected) or wrong_bool:
+        return ServiceError(
+            "SerializationException",
+            f"{path or 'the request'} must be a {shape.type_name}, got "
+            f"{type(value).__name__} {describe_value(value)}",
+        )
+    if isinstance(shape, StructureShape) and isinstance(value, dict):
+        members = shape.members
+        for name in shape.required_members:
+            if value.get(name) is None:
+                return ServiceError(
+                    "InvalidInputException",
+                    f"{_join(path, name)} is required but missing from the request.",
+                )
+        for name, item in value.items():
+            member = members.get(name)
+            if member is not None and item is not None:
+                problem = type_problem(item, member, _join(path, name))
+                if problem is not None:
+                    return problem
+    elif isinstance(shape, ListShape) and isinstance(value, list):
+        member = shape.member
+        for index, item in enumerate(value):
+            problem = type_problem(item, member, f"{path}[{index}]")
+            if problem is not None:
+                return problem
+    return None
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name

@@ -1,0 +1,27 @@
+"""Exceptions: the library's own (for the person writing the test) and Lightsail's (for the
+code under test, which sees them as botocore ``ClientError`` after the real parser)."""
+
+from __future__ import annotations
+
+
+class LightsailStubError(AssertionError):
+    """Base of the errors lightsail-stub raises about the test itself (not Lightsail answers).
+
+    An ``AssertionError`` so that pytest reports it as a test failure with its message."""
+
+
+class UnhandledOperationError(LightsailStubError):
+    """A Lightsail operation the stub does not serve was called while a stub was active."""
+
+
+class UnsupportedRegionError(LightsailStubError):
+    """A Lightsail client for a Region that the botocore model does not list was used."""
+
+
+class ServiceError(Exception):
+    """Internal: an operation's answer is a Lightsail error. Turned into the error body."""
+
+    def __init__(self, shape: str, message: str) -> None:
+        super().__init__(message)
+        self.shape = shape
+        self.message = message

@@ -1,0 +1,195 @@
+"""The botocore front door.
+
+One inert dispatcher is hooked into botocore once per process, at the first activation of
+any stub: on every botocore session and Lightsail client that already exists (found once
+with ``gc``), and on every session created afterwards (through
+``botocore.handlers.BUILTIN_HANDLERS``, the list each new session registers). It listens to
+two Lightsail events only:
+
+* ``before-sign.lightsail``: signs with fake credentials, so no real key is used and a
+  client created without credentials still works;
+* ``before-send.lightsail``: hands the serialized, signed request to the innermost active
+  stub and returns its answer as an ``AWSResponse``, so botocore's real parser, retry
+  handler and modeled exceptions act on it.
+
+While no stub is active both handlers return ``None`` straight away and botocore behaves
+exactly as it does without lightsail-stub. Activations only push onto and pop from a stack,
+so they cost next to nothing and leave nothing behind.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from botocore import handlers
+from botocore.awsrequest import AWSPreparedRequest, AWSResponse
+from botocore.client import BaseClient
+from botocore.credentials import Credentials
+from botocore.hooks import BaseEventHooks
+from botocore.session import Session
+
+from . import _wire
+
+if TYPE_CHECKING:
+    from ._stub import LightsailStub
+
+_SEND_EVENT = "before-send.lightsail"
+_SIGN_EVENT = "before-sign.lightsail"
+_SEND_ID = "lightsail-stub.before-send"
+_SIGN_ID = "lightsail-stub.before-sign"
+_DEFAULT_REGION = "us-east-1"
+
+FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
+FAKE_SECRET_KEY = "lightsail-stub-fake-secret-key"
+_FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY)
+
+# While any stub that asked for it is active, these are set so that clients created
+# meanwhile resolve fake credentials from the environment (the first provider botocore
+# asks) instead of searching files, SSO, containers or instance metadata.
+_FAKE_ENV: dict[str, str | None] = {
+    "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
+    "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
+    "AWS_SESSION_TOKEN": None,
+    "AWS_SECURITY_TOKEN": None,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
+
+
+class _RawBody:
+    """The ``raw`` of an ``AWSResponse``: botocore reads the body through ``stream()``."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+
+    def stream(self, **kwargs: Any) -> Iterator[bytes]:
+        yield self._body
+
+    def read(self, amt: int | None = None) -> bytes:
+        body, self._body = self._body, b""
+        return body
+
+
+class _Registry:
+    """The stack of active stubs (process-wide, so calls from worker threads are seen)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._stack: tuple[LightsailStub, ...] = ()
+        self._installed = False
+        self._env_users = 0
+        self._saved_env: dict[str, str | None] = {}
+
+    @property
+    def innermost(self) -> LightsailStub | None:
+        stack = self._stack  # one read of an immutable tuple: no lock needed
+        return stack[-1] if stack else None
+
+    def push(self, stub: LightsailStub, *, fake_env: bool) -> None:
+        with self._lock:
+            if stub in self._stack:
+                raise RuntimeError(f"{stub!r} is already active; stop it before starting it again")
+            self._install()
+            self._stack = (*self._stack, stub)
+            if fake_env:
+                if self._env_users == 0:
+                    self._saved_env = {key: os.environ.get(key) for key in _FAKE_ENV}
+                    _set_env(_FAKE_ENV)
+                self._env_users += 1
+
+    def pop(self, stub: LightsailStub, *, fake_env: bool) -> None:
+        with self._lock:
+            if stub not in self._stack:
+                raise RuntimeError(f"{stub!r} is not active")
+            self._stack = tuple(s for s in self._stack if s is not stub)
+            if fake_env:
+                self._env_users -= 1
+                if self._env_users == 0:
+                    _set_env(self._saved_env)
+                    self._saved_env = {}
+
+    def _install(self) -> None:
+        if self._installed:
+            return
+        handlers.BUILTIN_HANDLERS.append((_SEND_EVENT, before_send))
+        handlers.BUILTIN_HANDLERS.append((_SIGN_EVENT, before_sign))
+        # Sessions and clients made before this moment (e.g. at import time of the code under
+        # test) copied their handlers already: reach them once, here.
+        for obj in gc.get_objects():
+            if isinstance(obj, Session):
+                register(obj)
+            elif isinstance(obj, BaseClient) and _is_lightsail(obj):
+                register(obj.meta.events)
+        self._installed = True
+
+
+REGISTRY = _Registry()
+
+
+def _set_env(values: dict[str, str | None]) -> None:
+    for key, value in values.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _is_lightsail(client: BaseClient) -> bool:
+    return bool(client.meta.service_model.service_name == "lightsail")
+
+
+def register(events: BaseEventHooks | Session) -> None:
+    """Hook the dispatcher into one emitter (or a session's). Idempotent (by unique id)."""
+    # botocore-stubs types handlers as returning None; before-send handlers return responses.
+    events.register(_SEND_EVENT, before_send, unique_id=_SEND_ID)  # type: ignore[arg-type]
+    events.register(_SIGN_EVENT, before_sign, unique_id=_SIGN_ID)  # type: ignore[arg-type]
+
+
+def attach(client: BaseClient) -> None:
+    if not isinstance(client, BaseClient) or not _is_lightsail(client):
+        raise TypeError(
+            f"attach() takes a Lightsail client, e.g. boto3.client('lightsail'); got {client!r}"
+        )
+    register(client.meta.events)
+
+
+def before_sign(request: Any, **kwargs: Any) -> None:
+    if REGISTRY.innermost is None:
+        return
+    request.context.setdefault("signing", {})["request_credentials"] = _FAKE_CREDENTIALS
+
+
+def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
+    stub = REGISTRY.innermost
+    if stub is None:
+        return None
+    headers = {str(k): _text(v) for k, v in request.headers.items()}
+    target = headers.get("X-Amz-Target")
+    body = _bytes(request.body)
+    operation, wire = _wire.from_http(target, body, headers, request.url, _DEFAULT_REGION)
+    if operation is None:
+        # Not a JSON 1.1 Lightsail request: take the operation name from the event.
+        event_name = str(kwargs.get("event_name", ""))
+        operation = event_name.rsplit(".", 1)[-1]
+        wire = _wire.WireRequest(operation, body, wire.region, wire.headers)
+    response = stub.handle(wire)
+    # AWSResponse copies the headers into a HeadersDict; the stubs ask for HTTPHeaders.
+    headers_in: Any = dict(response.headers)
+    return AWSResponse(request.url, response.status, headers_in, _RawBody(response.body))
+
+
+def _bytes(body: object) -> bytes:
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode()
+    read = getattr(body, "read", None)
+    data = read() if callable(read) else b""
+    return data if isinstance(data, bytes) else str(data).encode()
+
+
+def _text(value: object) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else str(value)

@@ -1,0 +1,298 @@
+"""The documented rules that botocore does not check, as one table of data.
+
+Each :class:`Rule` says which kind of value it applies to (a snapshot name, a tag key...),
+what it checks, how to say it in an error message, where the rule comes from and whether
+it is confirmed or assumed. :class:`RuleSet` is an ordered, immutable table of rules; the
+stub takes one (``mock_lightsail(rules=...)``) and answers ``InvalidInputException`` with
+the first rule a value breaks.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal
+
+#: What a rule applies to. Operations map their parameters to these kinds.
+Kind = Literal["snapshot-name", "database-name", "tag-key", "tag-value", "tag-list"]
+KINDS: tuple[Kind, ...] = ("snapshot-name", "database-name", "tag-key", "tag-value", "tag-list")
+
+REFERENCE = "reference: CreateRelationalDatabaseSnapshot API page (shared/reference)"
+MODEL = "botocore model: ResourceName pattern \\w[\\w\\-]*\\w"
+ASSUMED = "assumed: AWS-wide tagging conventions, not confirmed for Lightsail"
+
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+@dataclass(frozen=True)
+class Length:
+    """The value has from ``min`` to ``max`` characters (Unicode code points)."""
+
+    min: int
+    max: int
+
+    def __call__(self, value: str) -> bool:
+        return self.min <= len(value) <= self.max
+
+
+@dataclass(frozen=True)
+class Chars:
+    """Every character is an ASCII letter or digit (``ascii_alnum``), in one of the Unicode
+    ``categories`` (by first letter: ``"L"`` letters, ``"N"`` numbers, ``"Z"`` separators),
+    or one of ``extra``."""
+
+    ascii_alnum: bool = False
+    categories: frozenset[str] = frozenset()
+    extra: str = ""
+
+    def __call__(self, value: str) -> bool:
+        return all(self._allowed(c) for c in value)
+
+    def _allowed(self, c: str) -> bool:
+        if c in self.extra or (self.ascii_alnum and c in _ASCII_ALNUM):
+            return True
+        return bool(self.categories) and unicodedata.category(c)[0] in self.categories
+
+
+@dataclass(frozen=True)
+class Edges:
+    """The first and the last character are ASCII letters or digits."""
+
+    def __call__(self, value: str) -> bool:
+        return bool(value) and value[0] in _ASCII_ALNUM and value[-1] in _ASCII_ALNUM
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """The whole value matches ``regex`` (ASCII semantics, as in the AWS models)."""
+
+    regex: str
+
+    def __call__(self, value: str) -> bool:
+        return re.fullmatch(self.regex, value, re.ASCII) is not None
+
+
+@dataclass(frozen=True)
+class NoPrefix:
+    """The value does not start with ``prefix`` (compared case-insensitively)."""
+
+    prefix: str
+
+    def __call__(self, value: str) -> bool:
+        return not value.casefold().startswith(self.prefix.casefold())
+
+
+@dataclass(frozen=True)
+class MaxCount:
+    """A list has at most ``max`` items."""
+
+    max: int
+
+    def __call__(self, value: Sequence[tuple[str, str | None]]) -> bool:
+        return len(value) <= self.max
+
+
+@dataclass(frozen=True)
+class UniqueKeys:
+    """No tag key appears twice in one list."""
+
+    def __call__(self, value: Sequence[tuple[str, str | None]]) -> bool:
+        keys = [key for key, _ in value]
+        return len(keys) == len(set(keys))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One documented (or assumed) constraint.
+
+    ``check`` gets the value (a ``str``, or for ``"tag-list"`` a list of ``(key, value)``
+    pairs) and returns whether it is allowed. ``says`` completes the sentence
+    "<field> <value> is invalid: ..." in the error message.
+    """
+
+    id: str
+    kind: Kind
+    check: Callable[[Any], bool]
+    says: str
+    source: str
+    assumed: bool = False
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A value that broke a rule; ``field`` is the parameter path, e.g. ``tags[1].key``."""
+
+    rule: Rule
+    field: str
+    value: object
+
+    @property
+    def message(self) -> str:
+        return f"{self.field} {describe_value(self.value)} is invalid: {self.rule.says}."
+
+
+def describe_value(value: object, limit: int = 64) -> str:
+    """A short, safe rendering of an offending value for an error message."""
+    if isinstance(value, str):
+        if len(value) > limit:
+            return f"{value[:limit]!r}... ({len(value)} characters)"
+        return repr(value)
+    if isinstance(value, list):
+        return f"({len(value)} items)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({type(value).__name__})"
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """An ordered table of rules. Immutable; derive variants with :meth:`replace`,
+    :meth:`without` and :meth:`plus`."""
+
+    name: str
+    rules: tuple[Rule, ...]
+    _by_kind: Mapping[Kind, tuple[Rule, ...]] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
+
+    def __post_init__(self) -> None:
+        ids = [rule.id for rule in self.rules]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"RuleSet {self.name!r}: duplicate rule ids {duplicates}")
+        for rule in self.rules:
+            if rule.kind not in KINDS:
+                raise ValueError(f"rule {rule.id!r}: kind {rule.kind!r} is not one of {KINDS}")
+        by_kind = {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
+        object.__setattr__(self, "_by_kind", by_kind)
+
+    def __iter__(self) -> Iterator[Rule]:
+        return iter(self.rules)
+
+    def for_kind(self, kind: Kind) -> tuple[Rule, ...]:
+        return self._by_kind[kind]
+
+    def first_violation(self, kind: Kind, field: str, value: Any) -> Violation | None:
+        for rule in self._by_kind[kind]:
+            if not rule.check(value):
+                return Violation(rule, field, value)
+        return None
+
+    def replace(self, rule_id: str, /, **changes: Any) -> RuleSet:
+        """A copy with one rule changed:
+        ``rules.replace("tag-list.count", check=MaxCount(10), says="at most 10 tags")``."""
+        self._get(rule_id)
+        rules = tuple(replace(r, **changes) if r.id == rule_id else r for r in self.rules)
+        return RuleSet(self.name, rules)
+
+    def without(self, *rule_ids: str, name: str | None = None) -> RuleSet:
+        """A copy without the given rules (unknown ids raise ``KeyError`` naming the known ones)."""
+        for rule_id in rule_ids:
+            self._get(rule_id)
+        rules = tuple(r for r in self.rules if r.id not in rule_ids)
+        return RuleSet(name or self.name, rules)
+
+    def plus(self, *rules: Rule, name: str | None = None) -> RuleSet:
+        """A copy with extra rules, checked after the existing ones of their kind."""
+        return RuleSet(name or self.name, self.rules + rules)
+
+    def _get(self, rule_id: str) -> Rule:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        known = ", ".join(r.id for r in self.rules)
+        raise KeyError(f"no rule {rule_id!r} in RuleSet {self.name!r}; known rules: {known}")
+
+
+_NAME_RULES = (
+    ("length", Length(2, 255), "must contain from 2 to 255 characters"),
+    ("charset", Chars(ascii_alnum=True, extra="-"), "must contain only letters, digits or hyphens"),
+    ("edges", Edges(), "the first and last character must be a letter or number"),
+)
+_TAG_CHARS = Chars(categories=frozenset("LNZ"), extra="+-=._:/@")
+_TAG_CHARS_SAYS = "letters, numbers, spaces in UTF-8, or the following characters: + - = . _ : / @"
+
+#: The rules of the reference page (the default), plus the assumed tag conventions.
+REFERENCE_RULES = RuleSet(
+    "reference",
+    (
+        *(
+            Rule(f"snapshot-name.{rid}", "snapshot-name", check, says, REFERENCE)
+            for rid, check, says in _NAME_RULES
+        ),
+        # The reference page only says the database must exist; CreateRelationalDatabase
+        # documents the same name constraints, which are assumed to apply here too.
+        *(
+            Rule(
+                f"database-name.{rid}",
+                "database-name",
+                check,
+                says,
+                "assumed: CreateRelationalDatabase's documented name constraints",
+                assumed=True,
+            )
+            for rid, check, says in _NAME_RULES
+        ),
+        Rule("tag-key.empty", "tag-key", Length(1, 2**31), "must not be empty", ASSUMED, True),
+        Rule(
+            "tag-key.length", "tag-key", Length(0, 128), "must be at most 128 characters", REFERENCE
+        ),
+        Rule(
+            "tag-key.charset",
+            "tag-key",
+            _TAG_CHARS,
+            f"may contain only {_TAG_CHARS_SAYS}",
+            REFERENCE,
+        ),
+        Rule(
+            "tag-key.aws-prefix",
+            "tag-key",
+            NoPrefix("aws:"),
+            "the prefix 'aws:' is reserved for AWS use",
+            ASSUMED,
+            True,
+        ),
+        Rule(
+            "tag-value.length",
+            "tag-value",
+            Length(0, 256),
+            "must be at most 256 characters",
+            REFERENCE,
+        ),
+        Rule(
+            "tag-value.charset",
+            "tag-value",
+            _TAG_CHARS,
+            f"may contain only {_TAG_CHARS_SAYS}",
+            REFERENCE,
+        ),
+        Rule(
+            "tag-list.count", "tag-list", MaxCount(50), "must have at most 50 tags", ASSUMED, True
+        ),
+        Rule(
+            "tag-list.unique", "tag-list", UniqueKeys(), "must not repeat a tag key", ASSUMED, True
+        ),
+    ),
+)
+
+#: The looser rule the botocore model encodes for names: ``\\w[\\w\\-]*\\w`` (allows ``_``).
+MODEL_PATTERN_RULES = RuleSet(
+    "model-pattern",
+    tuple(
+        r
+        for r in REFERENCE_RULES.rules
+        if not r.id.startswith(("snapshot-name.", "database-name."))
+    )
+    + tuple(
+        Rule(
+            f"{kind}.pattern",
+            kind,
+            Pattern(r"\w[\w\-]*\w"),
+            "must match the pattern \\w[\\w\\-]*\\w (letters, digits, underscores or hyphens, "
+            "not starting or ending with a hyphen)",
+            MODEL,
+        )
+        for kind in ("snapshot-name", "database-name")
+    ),
+)

@@ -1,0 +1,339 @@
+"""``LightsailStub``: one object that is a context manager, a decorator and start/stop."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import json
+import threading
+import unittest
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from botocore.client import BaseClient
+
+from . import _hook
+from ._dispatch import Call, dispatch
+from ._errors import UnhandledOperationError
+from ._operations import Context
+from ._rules import REFERENCE_RULES, RuleSet
+from ._wire import WireRequest, WireResponse
+from ._world import DEFAULT_ACCOUNT, Clock, Database, Ids, Operation, Snapshot, World
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T", bound=type)
+
+_OPT_OUT = "pass assert_all_handled=False to mock_lightsail() to not check this at exit"
+
+
+class LightsailStub:
+    """A fake Lightsail account that answers every Lightsail call made through botocore
+    while it is active. Build it with :func:`mock_lightsail`."""
+
+    def __init__(
+        self,
+        *,
+        rules: RuleSet = REFERENCE_RULES,
+        databases: Iterable[str] | None = None,
+        seed: int | None = None,
+        clock: datetime | Callable[[], datetime] | None = None,
+        account_id: str = DEFAULT_ACCOUNT,
+        fake_credentials: bool = True,
+        assert_all_handled: bool = True,
+    ) -> None:
+        if not isinstance(rules, RuleSet):
+            raise TypeError(f"rules must be a lightsail_stub.RuleSet, got {type(rules).__name__}")
+        if isinstance(databases, (str, bytes)):
+            raise TypeError(
+                f"databases must be a list of names, not one string: databases=[{databases!r}]"
+            )
+        if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+            raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
+        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self._rules = rules
+        self._declared = None if databases is None else tuple(databases)
+        self._seed = seed
+        self._clock = Clock(clock)
+        self._account = account_id
+        self._fake_credentials = bool(fake_credentials)
+        self._assert_all_handled = bool(assert_all_handled)
+        self._lock = threading.Lock()
+        self._active = False
+        self.reset()
+
+    # -- state --------------------------------------------------------------------------
+
+    def reset(self) -> None:
+        """Forget every call, snapshot and operation; keep only the databases given to the
+        constructor. Ids start again from the seed."""
+        with self._lock:
+            self._ids = Ids(self._seed)
+            self._world = World(account=self._account, auto_databases=self._declared is None)
+            self._calls: list[Call] = []
+            self._unhandled: list[str] = []
+        for name in self._declared or ():
+            self.add_database(name)
+
+    def add_database(
+        self,
+        name: str,
+        *,
+        region: str | None = None,
+        availability_zone: str | None = None,
+        engine: str = "mysql",
+        engine_version: str = "8.0.40",
+        blueprint_id: str = "mysql_8_0",
+        bundle_id: str = "micro_2_0",
+        size_in_gb: int = 40,
+    ) -> None:
+        """Declare a database. Without ``region`` (and ``availability_zone``) it exists in
+        every Region, in zone ``<region>a``; ``availability_zone="us-west-2b"`` implies its
+        Region. Once any database is declared, names that were not answer
+        ``NotFoundException``."""
+        violation = self._rules.first_violation("database-name", "name", name)
+        if violation is not None:
+            raise ValueError(f"add_database(): {violation.message}")
+        if availability_zone is not None:
+            zone_region = availability_zone[:-1]
+            if region is not None and region != zone_region:
+                raise ValueError(
+                    f"add_database(): availability_zone {availability_zone!r} is not in "
+                    f"region {region!r}"
+                )
+            region = zone_region
+        with self._world.lock:
+            self._world.auto_databases = False
+            now = self._clock.now()
+            template = Database(
+                name=name,
+                region=region or "",
+                availability_zone=availability_zone or (f"{region}a" if region else ""),
+                arn=self._world.arn(region, "RelationalDatabase", self._ids) if region else "",
+                support_code=self._ids.support_code() if region else "",
+                created_at=now,
+                engine=engine,
+                engine_version=engine_version,
+                blueprint_id=blueprint_id,
+                bundle_id=bundle_id,
+                size_in_gb=size_in_gb,
+            )
+            self._world.databases[(region, name)] = template
+
+    def advance(self, seconds: float) -> None:
+        """Move the stub's clock forward (it never sleeps)."""
+        self._clock.advance(seconds)
+
+    def now(self) -> datetime:
+        """The stub's current time."""
+        return self._clock.now()
+
+    @property
+    def calls(self) -> tuple[Call, ...]:
+        """Every intercepted call, in the order they arrived (retries included)."""
+        with self._lock:
+            return tuple(self._calls)
+
+    @property
+    def databases(self) -> tuple[Database, ...]:
+        """Databases that exist in some Region (declared with one, or used there)."""
+        with self._world.lock:
+            return tuple(d for (region, _), d in self._world.databases.items() if region)
+
+    @property
+    def snapshots(self) -> tuple[Snapshot, ...]:
+        with self._world.lock:
+            return tuple(self._world.snapshots.values())
+
+    @property
+    def operations(self) -> tuple[Operation, ...]:
+        with self._world.lock:
+            return tuple(self._world.operations.values())
+
+    @property
+    def rules(self) -> RuleSet:
+        return self._rules
+
+    # -- the front doors hand requests here ---------------------------------------------
+
+    def handle(self, wire: WireRequest) -> WireResponse:
+        """Answer one wire request (from the botocore hook or the HTTP server)."""
+        ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
+        try:
+            response, call = dispatch(ctx, wire, self._ids.uuid())
+        except AssertionError as error:
+            with self._lock:
+                self._unhandled.append(str(error))
+            raise
+        with self._lock:
+            self._calls.append(call)
+        return response
+
+    # -- activation ---------------------------------------------------------------------
+
+    @property
+    def active(self) -> bool:
+        return self._active
+
+    def start(self) -> LightsailStub:
+        """Activate: from now on every Lightsail call made through botocore is answered by
+        this stub (or by a stub started after it, until that one stops)."""
+        _hook.REGISTRY.push(self, fake_env=self._fake_credentials)
+        self._active = True
+        return self
+
+    def stop(self) -> None:
+        """Deactivate. Raises :class:`UnhandledOperationError` if a call to an operation the
+        stub does not serve was made while it was active (even if the code under test
+        swallowed the error), unless ``assert_all_handled=False``."""
+        self._stop(check=True)
+
+    def _stop(self, *, check: bool) -> None:
+        _hook.REGISTRY.pop(self, fake_env=self._fake_credentials)
+        self._active = False
+        if check and self._assert_all_handled and self._unhandled:
+            raise UnhandledOperationError(
+                f"{len(self._unhandled)} call(s) reached lightsail-stub for operations it "
+                f"does not serve; the first: {self._unhandled[0]} ({_OPT_OUT})"
+            )
+
+    def attach(self, client: BaseClient) -> BaseClient:
+        """Make sure ``client`` is intercepted. Every client botocore creates in this process
+        is reached automatically; this is for a client whose event hooks were replaced after
+        it was created. Returns the client."""
+        _hook.attach(client)
+        return client
+
+    def __enter__(self) -> LightsailStub:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # When the body raised, that error is the story: don't bury it under ours.
+        self._stop(check=exc_type is None)
+
+    @overload
+    def __call__(self, target: T) -> T: ...
+    @overload
+    def __call__(self, target: F) -> F: ...
+    def __call__(self, target: Any) -> Any:
+        """Decorate a function, an ``async def`` function or a ``unittest.TestCase`` class.
+        Each decorated call (each test method) starts from :meth:`reset`."""
+        if isinstance(target, type):
+            if issubclass(target, unittest.TestCase):
+                return self._decorate_testcase(target)
+            raise TypeError(
+                f"mock_lightsail() decorates functions and unittest.TestCase classes, "
+                f"not {target.__name__}"
+            )
+        if inspect.iscoroutinefunction(target):
+
+            @functools.wraps(target)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                self.reset()
+                with self:
+                    return await target(*args, **kwargs)
+
+            return run_async
+        if callable(target):
+
+            @functools.wraps(target)
+            def run(*args: Any, **kwargs: Any) -> Any:
+                self.reset()
+                with self:
+                    return target(*args, **kwargs)
+
+            return run
+        raise TypeError(f"mock_lightsail() cannot decorate {target!r}")
+
+    def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
+        original = cls.setUp
+        stub = self
+
+        @functools.wraps(original)
+        def setUp(test: unittest.TestCase) -> None:
+            stub.reset()
+            stub.start()
+            test.addCleanup(stub.stop)
+            original(test)
+
+        cls.setUp = setUp  # type: ignore[method-assign,assignment]
+        return cls
+
+    # -- reporting ----------------------------------------------------------------------
+
+    def format_calls(self) -> str:
+        """The call log as a table, for humans (the pytest report section uses it)."""
+        calls = self.calls
+        if not calls:
+            return "(no Lightsail calls)"
+        rows = [("#", "operation", "region", "try", "answer")]
+        details: list[list[str]] = [[]]
+        for number, call in enumerate(calls, 1):
+            answer = "200 OK" if call.ok else f"{call.status} {call.error_code}"
+            rows.append((str(number), call.operation, call.region, str(call.attempt), answer))
+            params = json.dumps(call.params, ensure_ascii=False, default=str)
+            lines = [f"params: {_clip(params, 100)}"]
+            if not call.ok:
+                lines.append(f"message: {_clip(call.error_message or '', 300)}")
+            details.append(lines)
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        indent = " " * (widths[0] + 2)
+        out: list[str] = []
+        for row, lines in zip(rows, details, strict=True):
+            out.append(
+                "  ".join(
+                    cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
+            out.extend(indent + line for line in lines)
+        return "\n".join(out)
+
+    def __repr__(self) -> str:
+        state = "active" if self._active else "inactive"
+        return f"<LightsailStub {state}, {len(self._calls)} calls, rules={self._rules.name!r}>"
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def mock_lightsail(
+    *,
+    rules: RuleSet = REFERENCE_RULES,
+    databases: Iterable[str] | None = None,
+    seed: int | None = None,
+    clock: datetime | Callable[[], datetime] | None = None,
+    account_id: str = DEFAULT_ACCOUNT,
+    fake_credentials: bool = True,
+    assert_all_handled: bool = True,
+) -> LightsailStub:
+    """A :class:`LightsailStub`: use it as ``with mock_lightsail() as stub:``, as a
+    decorator, or with ``start()`` / ``stop()``.
+
+    - ``rules``: the documented rules to enforce (default :data:`REFERENCE_RULES`).
+    - ``databases``: names of the databases that exist (in every Region). Default: any
+      well-formed name exists, created on first use.
+    - ``seed``: make ids, ARNs, support codes and request ids reproducible.
+    - ``clock``: a timezone-aware ``datetime`` (frozen time) or a callable returning one.
+    - ``account_id``: the 12-digit account in ARNs.
+    - ``fake_credentials``: while active, set fake ``AWS_ACCESS_KEY_ID`` /
+      ``AWS_SECRET_ACCESS_KEY`` (and unset ``AWS_SESSION_TOKEN``, disable instance metadata)
+      so clients created meanwhile never look for real credentials.
+    - ``assert_all_handled``: at exit, fail if an operation the stub does not serve was called.
+    """
+    return LightsailStub(
+        rules=rules,
+        databases=databases,
+        seed=seed,
+        clock=clock,
+        account_id=account_id,
+        fake_credentials=fake_credentials,
+        assert_all_handled=assert_all_handled,
+    )

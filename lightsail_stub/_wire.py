@@ -1,0 +1,129 @@
+"""JSON 1.1 on the wire: the request both front doors hand to the dispatch, and its answer."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from . import _model
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+
+# Headers that carry secrets or signatures; they never enter the call log.
+_SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-content-sha256"})
+_SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/")
+_HOST_REGION = re.compile(r"lightsail\.([a-z0-9-]+)\.amazonaws\.")
+_ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d+)")
+
+# Lightsail's error bodies carry a "code" beside "__type". Which code goes with which
+# shape is not documented: these are assumed (see docs/fidelity.md).
+ERROR_CODES: Mapping[str, str] = {
+    "InvalidInputException": "InvalidInput",
+    "NotFoundException": "DoesNotExist",
+    "OperationFailureException": "OperationFailure",
+    "AccessDeniedException": "AccessDenied",
+    "AccountSetupInProgressException": "AccountSetupInProgress",
+    "RegionSetupInProgressException": "RegionSetupInProgress",
+    "UnauthenticatedException": "Unauthenticated",
+    "ServiceException": "InternalFailure",
+}
+_TIP = "Correct the request as the message says, then try again."
+DOCS_URL = "https://docs.aws.amazon.com/lightsail/2016-11-28/api-reference/API_{operation}.html"
+
+
+@dataclass(frozen=True)
+class WireRequest:
+    """What arrived: the operation from ``X-Amz-Target``, the raw body, the region from the
+    signing scope, and the non-secret headers."""
+
+    operation: str
+    body: bytes
+    region: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def attempt(self) -> int:
+        """The attempt number botocore sends in ``amz-sdk-request`` (1 when absent)."""
+        match = _ATTEMPT.search(self.headers.get("amz-sdk-request", ""))
+        return int(match.group(1)) if match else 1
+
+    @property
+    def invocation_id(self) -> str | None:
+        """Shared by every attempt (retry) of one logical call."""
+        return self.headers.get("amz-sdk-invocation-id")
+
+
+@dataclass(frozen=True)
+class WireResponse:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+def from_http(
+    target: str | None, body: bytes, headers: Mapping[str, str], url: str, default_region: str
+) -> tuple[str | None, WireRequest]:
+    """Build a :class:`WireRequest` from an HTTP request (either front door).
+
+    Returns the operation name (``None`` when the target is not Lightsail's) and the request.
+    """
+    lowered = {k.lower(): v for k, v in headers.items()}
+    region = _region(lowered.get("authorization", ""), url) or default_region
+    public = {k: v for k, v in lowered.items() if k not in _SECRET_HEADERS}
+    prefix = _model.target_prefix() + "."
+    operation = target[len(prefix) :] if target and target.startswith(prefix) else None
+    return operation, WireRequest(operation or "", body, region, public)
+
+
+def _region(authorization: str, url: str) -> str | None:
+    match = _SCOPE.search(authorization) or _HOST_REGION.search(url)
+    return match.group(1) if match else None
+
+
+def to_epoch(value: datetime) -> float:
+    """JSON 1.1 timestamps are epoch seconds; Lightsail sends milliseconds (1479816991.349)."""
+    return round(value.timestamp(), 3)
+
+
+def encode(document: Mapping[str, Any]) -> bytes:
+    return json.dumps(document, separators=(",", ":"), default=_default).encode()
+
+
+def _default(value: object) -> object:
+    if isinstance(value, datetime):
+        return to_epoch(value)
+    raise TypeError(f"cannot encode {type(value).__name__} in a Lightsail response")
+
+
+def headers(request_id: str, body: bytes) -> dict[str, str]:
+    return {
+        "x-amzn-RequestId": request_id,
+        "Content-Type": CONTENT_TYPE,
+        "Content-Length": str(len(body)),
+    }
+
+
+def error_body(
+    shape: str,
+    message: str,
+    *,
+    operation: str,
+    code: str | None = None,
+    docs: str | None = None,
+    tip: str | None = None,
+) -> bytes:
+    """Lightsail's error body: ``__type`` (botocore's ``Error.Code``), then the members every
+    Lightsail error shape models: ``code``, ``docs``, ``message``, ``tip``."""
+    return encode(
+        {
+            "__type": shape,
+            "code": code if code is not None else ERROR_CODES.get(shape, shape),
+            "docs": docs if docs is not None else DOCS_URL.format(operation=operation or "Welcome"),
+            "message": message,
+            "tip": tip if tip is not None else _TIP,
+        }
+    )

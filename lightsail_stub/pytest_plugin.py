@@ -1,0 +1,79 @@
+"""pytest plugin (entry point ``pytest11``): the ``lightsail_mock`` fixture and the
+``lightsail`` marker.
+
+``lightsail_stub`` itself (and so botocore) is imported only when a test asks for the
+fixture, so having the plugin installed costs a pytest run nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from ._stub import LightsailStub
+
+_STUB = pytest.StashKey["LightsailStub"]()
+_CALL_FAILED = pytest.StashKey[bool]()
+
+_MARKER_HELP = (
+    "lightsail(**options): options for the lightsail_mock fixture, the same keywords as "
+    "lightsail_stub.mock_lightsail() (e.g. seed=1, databases=['orders-db'])"
+)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", _MARKER_HELP)
+
+
+def _marker_options(item: pytest.Item) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    # Farthest first (module, class), so that the closest marker (the function's) wins.
+    for marker in reversed(list(item.iter_markers("lightsail"))):
+        if marker.args:
+            pytest.fail(
+                f"@pytest.mark.lightsail takes keyword options only, e.g. "
+                f"@pytest.mark.lightsail(seed=1); got positional {marker.args!r}",
+                pytrace=False,
+            )
+        options.update(marker.kwargs)
+    return options
+
+
+@pytest.fixture
+def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, None, None]:
+    """A fresh, active :class:`lightsail_stub.LightsailStub` for one test.
+
+    Options come from ``@pytest.mark.lightsail(...)``. If the test fails, its Lightsail call
+    log is added to the report. At teardown it fails the test if an operation the stub does
+    not serve was called (unless ``@pytest.mark.lightsail(assert_all_handled=False)``).
+    """
+    from ._stub import mock_lightsail
+
+    options = _marker_options(request.node)
+    try:
+        stub = mock_lightsail(**options)
+    except (TypeError, ValueError) as error:
+        pytest.fail(f"@pytest.mark.lightsail options {options!r}: {error}", pytrace=False)
+    request.node.stash[_STUB] = stub
+    stub.start()
+    try:
+        yield stub
+    finally:
+        # If the test itself failed, that failure is the story: don't pile ours on top.
+        stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    report = yield
+    stub = item.stash.get(_STUB, None)
+    if stub is not None and report.failed:
+        if report.when == "call":
+            item.stash[_CALL_FAILED] = True
+        report.sections.append(("lightsail-stub calls", stub.format_calls()))
+    return report
