@@ -45,6 +45,9 @@ def _no_aws_configuration(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
     monkeypatch.setenv("HOME", str(tmp_path))
+    # Clients created outside a stub look for credentials, and botocore's last resort is the
+    # instance-metadata endpoint (a network call). Users' CI wants this too (see docs/usage.md).
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     start = len(NETWORK_ATTEMPTS)
     yield
     # Every test, whatever it asserts, also proves that nothing tried to reach the network.

@@ -42,6 +42,7 @@ _SIGN_EVENT = "before-sign.lightsail"
 _SEND_ID = "lightsail-stub.before-send"
 _SIGN_ID = "lightsail-stub.before-sign"
 _DEFAULT_REGION = "us-east-1"
+_ANSWERED = "_lightsail_stub_answered"
 
 FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
 FAKE_SECRET_KEY = "lightsail-stub-fake-secret-key"
@@ -164,8 +165,11 @@ def before_sign(request: Any, **kwargs: Any) -> None:
 
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
     stub = REGISTRY.innermost
-    if stub is None:
+    if stub is None or getattr(request, _ANSWERED, False):
+        # Answered already: the dispatcher can sit on one emitter twice (a session's built-in
+        # copy plus attach()), and botocore calls every handler of an event.
         return None
+    setattr(request, _ANSWERED, True)
     headers = {str(k): _text(v) for k, v in request.headers.items()}
     target = headers.get("X-Amz-Target")
     body = _bytes(request.body)

@@ -16,7 +16,7 @@ from botocore.client import BaseClient
 
 from . import _hook
 from ._dispatch import Call, dispatch
-from ._errors import UnhandledOperationError
+from ._errors import LightsailStubError, UnhandledOperationError
 from ._operations import Context
 from ._rules import REFERENCE_RULES, RuleSet
 from ._wire import WireRequest, WireResponse
@@ -163,7 +163,7 @@ class LightsailStub:
         ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
         try:
             response, call = dispatch(ctx, wire, self._ids.uuid())
-        except AssertionError as error:
+        except LightsailStubError as error:
             with self._lock:
                 self._unhandled.append(str(error))
             raise
@@ -185,9 +185,10 @@ class LightsailStub:
         return self
 
     def stop(self) -> None:
-        """Deactivate. Raises :class:`UnhandledOperationError` if a call to an operation the
-        stub does not serve was made while it was active (even if the code under test
-        swallowed the error), unless ``assert_all_handled=False``."""
+        """Deactivate. Raises :class:`UnhandledOperationError` if a call failed with a
+        lightsail-stub error while it was active (an operation it does not serve, a Region
+        Lightsail does not run in), even if the code under test swallowed that error, unless
+        ``assert_all_handled=False``."""
         self._stop(check=True)
 
     def _stop(self, *, check: bool) -> None:
@@ -195,8 +196,9 @@ class LightsailStub:
         self._active = False
         if check and self._assert_all_handled and self._unhandled:
             raise UnhandledOperationError(
-                f"{len(self._unhandled)} call(s) reached lightsail-stub for operations it "
-                f"does not serve; the first: {self._unhandled[0]} ({_OPT_OUT})"
+                f"{len(self._unhandled)} Lightsail call(s) failed with a lightsail-stub error "
+                f"while it was active (the code under test may have swallowed it); the first: "
+                f"{self._unhandled[0]} ({_OPT_OUT})"
             )
 
     def attach(self, client: BaseClient) -> BaseClient:

@@ -28,7 +28,7 @@ def refused(**kwargs: Any) -> dict[str, Any]:
 
 
 @pytest.fixture(autouse=True)
-def _stub() -> Any:
+def stub() -> Any:
     with lightsail_stub.mock_lightsail() as stub:
         yield stub
 
@@ -78,9 +78,9 @@ def test_snapshot_name_rules(name: str, message: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["ab", "a" * 255, "A1", "9-z", "orders-db-2026-11-27"])
-def test_snapshot_name_edges_are_accepted(name: str, _stub: lightsail_stub.LightsailStub) -> None:
+def test_snapshot_name_edges_are_accepted(name: str, stub: lightsail_stub.LightsailStub) -> None:
     create(client(), snapshot=name)
-    assert [s.name for s in _stub.snapshots] == [name]
+    assert [s.name for s in stub.snapshots] == [name]
 
 
 def test_database_name_is_checked_before_the_snapshot_name() -> None:
@@ -146,22 +146,22 @@ def test_tag_rules(tags: list[dict[str, str]], message: str) -> None:
     ],
 )
 def test_tags_within_the_rules_are_stored(
-    tag: dict[str, str], _stub: lightsail_stub.LightsailStub
+    tag: dict[str, str], stub: lightsail_stub.LightsailStub
 ) -> None:
     create(client(), tags=[tag])
-    assert _stub.snapshots[0].tags == ((tag["key"], tag.get("value")),)
+    assert stub.snapshots[0].tags == ((tag["key"], tag.get("value")),)
 
 
-def test_fifty_tags_are_accepted(_stub: lightsail_stub.LightsailStub) -> None:
+def test_fifty_tags_are_accepted(stub: lightsail_stub.LightsailStub) -> None:
     create(client(), tags=[{"key": f"k{i}"} for i in range(50)])
-    assert len(_stub.snapshots[0].tags) == 50
+    assert len(stub.snapshots[0].tags) == 50
 
 
-def test_a_rejected_request_changes_nothing(_stub: lightsail_stub.LightsailStub) -> None:
+def test_a_rejected_request_changes_nothing(stub: lightsail_stub.LightsailStub) -> None:
     refused(tags=[{"key": "ok"}, {"key": "bad#"}])
-    assert _stub.snapshots == ()
-    assert _stub.operations == ()
-    assert [c.error_code for c in _stub.calls] == ["InvalidInputException"]
+    assert stub.snapshots == ()
+    assert stub.operations == ()
+    assert [c.error_code for c in stub.calls] == ["InvalidInputException"]
 
 
 ALLOWED_TAG_CHARS = st.characters(categories=["L", "N", "Zs"]) | st.sampled_from("+-=._:/@")
@@ -235,14 +235,14 @@ def test_extra_rules_are_checked_after_the_existing_ones() -> None:
 
 def test_rule_set_errors_name_what_is_wrong() -> None:
     with pytest.raises(
-        KeyError, match="no rule 'nope' in RuleSet 'reference'; known rules: snapshot-name.length"
+        KeyError, match=r"no rule 'nope' in RuleSet 'reference'; known rules: snapshot-name\.length"
     ):
         REFERENCE_RULES.without("nope")
     with pytest.raises(ValueError, match=r"duplicate rule ids \['tag-list.count'\]"):
         REFERENCE_RULES.plus(REFERENCE_RULES.rules[-2])
     with pytest.raises(ValueError, match="kind 'tag' is not one of"):
         REFERENCE_RULES.plus(Rule("x", "tag", bool, "x", "x"))  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match="rules must be a lightsail_stub.RuleSet, got list"):
+    with pytest.raises(TypeError, match=r"rules must be a lightsail_stub\.RuleSet, got list"):
         lightsail_stub.mock_lightsail(rules=[])  # type: ignore[arg-type]
 
 
