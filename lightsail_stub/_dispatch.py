@@ -13,7 +13,12 @@ from typing import Any
 from botocore.model import ListShape, Shape, StructureShape
 
 from . import _model, _wire
-from ._errors import ServiceError, UnhandledOperationError, UnsupportedRegionError
+from ._errors import (
+    LightsailStubError,
+    ServiceError,
+    UnhandledOperationError,
+    UnsupportedRegionError,
+)
 from ._operations import OPERATIONS, Context
 from ._rules import describe_value
 from ._wire import WireRequest, WireResponse
@@ -25,15 +30,17 @@ class Call:
 
     ``params`` are the decoded request parameters; ``response`` is the JSON document sent
     back on success (timestamps as epoch seconds, as on the wire); ``error_code`` and
-    ``error_message`` are set when the answer was an error. No header, signature or
-    credential is kept.
+    ``error_message`` are set when the answer was an error. ``status`` is the HTTP status,
+    or ``None`` when the call was refused with a library error (``error_code`` is then its
+    class name, e.g. ``"UnhandledOperationError"``). No header, signature or credential is
+    kept.
     """
 
     operation: str
     params: Mapping[str, Any]
     region: str
     attempt: int
-    status: int
+    status: int | None
     request_id: str
     response: Mapping[str, Any] | None = None
     error_code: str | None = None
@@ -45,13 +52,18 @@ class Call:
         return self.error_code is None
 
     def __repr__(self) -> str:
-        answer = f"{self.status} OK" if self.ok else f"{self.status} {self.error_code}"
+        answer = f"{self.status} OK" if self.ok else f"{self.status or ''} {self.error_code}"
         return f"<Call {self.operation} region={self.region!r} attempt={self.attempt} -> {answer}>"
 
 
-def dispatch(ctx: Context, wire: WireRequest, request_id: str) -> tuple[WireResponse, Call]:
-    """Answer one wire request. Raises :class:`UnhandledOperationError` (a library error)
-    for operations the stub does not serve, never passing them on."""
+def dispatch(
+    ctx: Context, wire: WireRequest, request_id: str
+) -> tuple[WireResponse | LightsailStubError, Call]:
+    """Answer one wire request, and say how in a :class:`Call`.
+
+    The answer is a library error instead of a response when the test itself is wrong (an
+    operation the stub does not serve, a Region Lightsail does not run in): the front door
+    raises it, so such a call is never passed on to AWS."""
     operation = wire.operation
     params: Mapping[str, Any] = {}
     try:
@@ -85,6 +97,19 @@ def dispatch(ctx: Context, wire: WireRequest, request_id: str) -> tuple[WireResp
             invocation_id=wire.invocation_id,
         )
         return WireResponse(status, _wire.headers(request_id, body), body), call
+    except LightsailStubError as error:
+        call = Call(
+            operation,
+            params,
+            ctx.region,
+            wire.attempt,
+            None,
+            request_id,
+            error_code=type(error).__name__,
+            error_message=str(error),
+            invocation_id=wire.invocation_id,
+        )
+        return error, call
     body = _wire.encode(document)
     call = Call(
         operation,

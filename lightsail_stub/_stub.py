@@ -161,15 +161,14 @@ class LightsailStub:
     def handle(self, wire: WireRequest) -> WireResponse:
         """Answer one wire request (from the botocore hook or the HTTP server)."""
         ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
-        try:
-            response, call = dispatch(ctx, wire, self._ids.uuid())
-        except LightsailStubError as error:
-            with self._lock:
-                self._unhandled.append(str(error))
-            raise
+        answer, call = dispatch(ctx, wire, self._ids.uuid())
         with self._lock:
             self._calls.append(call)
-        return response
+            if isinstance(answer, LightsailStubError):
+                self._unhandled.append(str(answer))
+        if isinstance(answer, LightsailStubError):
+            raise answer
+        return answer
 
     # -- activation ---------------------------------------------------------------------
 
@@ -278,7 +277,7 @@ class LightsailStub:
         rows = [("#", "operation", "region", "try", "answer")]
         details: list[list[str]] = [[]]
         for number, call in enumerate(calls, 1):
-            answer = "200 OK" if call.ok else f"{call.status} {call.error_code}"
+            answer = "200 OK" if call.ok else f"{call.status or ''} {call.error_code}".strip()
             rows.append((str(number), call.operation, call.region, str(call.attempt), answer))
             params = json.dumps(call.params, ensure_ascii=False, default=str)
             lines = [f"params: {_clip(params, 100)}"]

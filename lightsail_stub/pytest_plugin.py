@@ -1,21 +1,17 @@
 """pytest plugin (entry point ``pytest11``): the ``lightsail_mock`` fixture and the
-``lightsail`` marker.
-
-``lightsail_stub`` itself (and so botocore) is imported only when a test asks for the
-fixture, so having the plugin installed costs a pytest run nothing.
-"""
+``lightsail`` marker. Nothing is hooked into botocore until a test asks for the fixture."""
 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 
-if TYPE_CHECKING:
-    from ._stub import LightsailStub
+from ._errors import LightsailStubError
+from ._stub import LightsailStub, mock_lightsail
 
-_STUB = pytest.StashKey["LightsailStub"]()
+_STUB = pytest.StashKey[LightsailStub]()
 _CALL_FAILED = pytest.StashKey[bool]()
 
 _MARKER_HELP = (
@@ -50,8 +46,6 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
     log is added to the report. At teardown it fails the test if an operation the stub does
     not serve was called (unless ``@pytest.mark.lightsail(assert_all_handled=False)``).
     """
-    from ._stub import mock_lightsail
-
     options = _marker_options(request.node)
     try:
         stub = mock_lightsail(**options)
@@ -63,7 +57,10 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
         yield stub
     finally:
         # If the test itself failed, that failure is the story: don't pile ours on top.
-        stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
+        try:
+            stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
+        except LightsailStubError as error:
+            pytest.fail(f"{type(error).__name__}: {error}", pytrace=False)
 
 
 @pytest.hookimpl(wrapper=True)
