@@ -1,0 +1,155 @@
+"""The public surface: names, imports, the demo command, the wire door's hostile input."""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lightsail_stub
+from lightsail_stub._wire import WireRequest
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {
+        name
+        for name, value in vars(lightsail_stub).items()
+        # Submodules (pytest_plugin, loaded by the entry point) and pytest's assertion
+        # rewriting helpers ("@py_builtins") are not part of the API.
+        if not name.startswith(("_", "@")) and not inspect.ismodule(value)
+    }
+    assert set(lightsail_stub.__all__) == public
+    assert lightsail_stub.__all__ == sorted(
+        lightsail_stub.__all__, key=lambda n: (not n.isupper(), n)
+    )
+
+
+def test_importing_the_package_pulls_in_neither_pytest_nor_hypothesis() -> None:
+    code = "import sys, lightsail_stub; print(sorted(m for m in ('pytest', 'hypothesis', 'boto3') if m in sys.modules))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_package_is_typed() -> None:
+    assert (Path(lightsail_stub.__file__).parent / "py.typed").is_file()
+
+
+def test_demo_runs_on_a_machine_with_no_aws_configuration(tmp_path: Path) -> None:
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
+    done = subprocess.run(
+        [sys.executable, "-m", "lightsail_stub", "demo"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[:4] == [
+        "created: RelationalDatabaseSnapshot orders-db-nightly-1 -> Started in all",
+        "created: RelationalDatabase orders-db -> Started in eu-west-2a",
+        "refused: InvalidInputException: relationalDatabaseSnapshotName '-bad-name' is invalid: "
+        "the first and last character must be a letter or number.",
+        "refused: NotFoundException: relationalDatabaseName 'no-such-db': no relational database "
+        "with that name exists in eu-west-2.",
+    ]
+    assert "#  operation                         region     try  answer" in lines
+    assert "3  CreateRelationalDatabaseSnapshot  eu-west-2  1    400 NotFoundException" in lines
+
+
+def test_the_command_line_says_how_to_use_it() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "lightsail_stub"], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2
+    assert "usage: python -m lightsail_stub" in done.stderr
+
+
+def wire(body: bytes, operation: str = "CreateRelationalDatabaseSnapshot") -> WireRequest:
+    return WireRequest(operation, body, "eu-west-2", {})
+
+
+@pytest.mark.parametrize(
+    ("body", "code", "message"),
+    [
+        (b"{not json", "SerializationException", "the request body is not JSON: "),
+        (b"\xff\xfe", "SerializationException", "the request body is not JSON: "),
+        (b"[1, 2]", "SerializationException", "the request body must be a JSON object, got list"),
+        (
+            b'{"relationalDatabaseName": "db", "relationalDatabaseSnapshotName": "ab", "tags": {"k": "v"}}',
+            "SerializationException",
+            "tags must be a list, got dict {'k': 'v'}",
+        ),
+        (
+            b'{"relationalDatabaseName": "db", "relationalDatabaseSnapshotName": "ab", "tags": ["k"]}',
+            "SerializationException",
+            "tags[0] must be a structure, got str 'k'",
+        ),
+        (
+            b'{"relationalDatabaseName": true, "relationalDatabaseSnapshotName": "ab"}',
+            "SerializationException",
+            "relationalDatabaseName must be a string, got bool True",
+        ),
+        (
+            b"{}",
+            "InvalidInputException",
+            "relationalDatabaseName is required but missing from the request.",
+        ),
+        (
+            b"",
+            "InvalidInputException",
+            "relationalDatabaseName is required but missing from the request.",
+        ),
+    ],
+)
+def test_malformed_wire_bodies_get_lightsail_errors(body: bytes, code: str, message: str) -> None:
+    stub = lightsail_stub.mock_lightsail()
+    response = stub.handle(wire(body))
+    document = json.loads(response.body)
+    assert response.status == 400
+    assert document["__type"] == code
+    assert document["message"].startswith(message)
+    assert set(document) == {"__type", "code", "docs", "message", "tip"}
+    assert stub.snapshots == ()
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    ["relationalDatabaseName", "relationalDatabaseSnapshotName", "tags", "key", "value"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=st.dictionaries(
+        FIELDS, JSON | st.lists(st.dictionaries(FIELDS, JSON, max_size=3), max_size=3), max_size=4
+    )
+)
+def test_any_json_body_gets_a_lightsail_answer_never_an_internal_error(
+    document: dict[str, object],
+) -> None:
+    stub = lightsail_stub.mock_lightsail()
+    response = stub.handle(wire(json.dumps(document).encode()))
+    body = json.loads(response.body)
+    if response.status == 200:
+        assert len(body["operations"]) == 2
+        assert len(stub.snapshots) == 1
+    else:
+        assert response.status == 400
+        assert body["__type"] in {"SerializationException", "InvalidInputException"}
+        assert stub.snapshots == ()
+    assert len(stub.calls) == 1
