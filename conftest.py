@@ -65,4 +65,5 @@ else:
     pytest_collect_file = Sybil(
         parsers=[PythonCodeBlockParser()],
         patterns=["README.md", "docs/*.md"],
+        fixtures=["_no_network", "_no_aws_configuration"],
     ).pytest()
