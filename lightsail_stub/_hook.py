@@ -32,7 +32,7 @@ from botocore.credentials import Credentials
 from botocore.hooks import BaseEventHooks
 from botocore.session import Session
 
-from . import _wire
+from . import _model, _wire
 
 if TYPE_CHECKING:
     from ._stub import LightsailStub
@@ -41,6 +41,8 @@ _SEND_EVENT = "before-send.lightsail"
 _SIGN_EVENT = "before-sign.lightsail"
 _SEND_ID = "lightsail-stub.before-send"
 _SIGN_ID = "lightsail-stub.before-sign"
+_MODEL_EVENT = "before-parameter-build.lightsail"
+_MODEL_ID = "lightsail-stub.before-parameter-build"
 _DEFAULT_REGION = "us-east-1"
 _ANSWERED = "_lightsail_stub_answered"
 
@@ -117,6 +119,7 @@ class _Registry:
             return
         handlers.BUILTIN_HANDLERS.append((_SEND_EVENT, before_send))
         handlers.BUILTIN_HANDLERS.append((_SIGN_EVENT, before_sign))
+        handlers.BUILTIN_HANDLERS.append((_MODEL_EVENT, _model.offer))
         # Sessions and clients made before this moment (e.g. at import time of the code under
         # test) copied their handlers already: reach them once, here.
         for obj in gc.get_objects():
@@ -147,6 +150,7 @@ def register(events: BaseEventHooks | Session) -> None:
     # botocore-stubs types handlers as returning None; before-send handlers return responses.
     events.register(_SEND_EVENT, before_send, unique_id=_SEND_ID)  # type: ignore[arg-type]
     events.register(_SIGN_EVENT, before_sign, unique_id=_SIGN_ID)  # type: ignore[arg-type]
+    events.register(_MODEL_EVENT, _model.offer, unique_id=_MODEL_ID)  # type: ignore[arg-type]
 
 
 def attach(client: BaseClient) -> None:

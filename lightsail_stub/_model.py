@@ -16,6 +16,17 @@ from botocore.model import OperationModel, ServiceModel
 SERVICE_NAME = "lightsail"
 
 
+_offered: list[ServiceModel] = []
+
+
+def offer(model: OperationModel | None = None, **kwargs: Any) -> None:
+    """``before-parameter-build.lightsail`` handler: the first Lightsail call hands over the
+    model its client already loaded, so the stub does not parse the same large file again
+    (about 30 ms on the first call of a process). It is the very model the client uses."""
+    if not _offered and model is not None:
+        _offered.append(model.service_model)
+
+
 @functools.cache
 def _raw_model() -> dict[str, Any]:
     model: dict[str, Any] = Loader().load_service_model(SERVICE_NAME, "service-2")
@@ -24,7 +35,10 @@ def _raw_model() -> dict[str, Any]:
 
 @functools.cache
 def service_model() -> ServiceModel:
-    """The Lightsail model shipped with the installed botocore."""
+    """The Lightsail model: the one the first intercepted client uses, else the installed
+    botocore's."""
+    if _offered:
+        return _offered[0]
     return ServiceModel(_raw_model(), SERVICE_NAME)
 
 
@@ -74,7 +88,8 @@ def error_shapes(operation: str) -> tuple[str, ...]:
 @functools.cache
 def error_status(shape_name: str) -> int:
     """HTTP status for a modeled error: 5xx for shapes the model marks as faults."""
-    # botocore's Shape drops the "fault" trait, so read it from the raw model.
+    # botocore's Shape drops the "fault" trait, so read it from the raw model (loaded once,
+    # the first time an error is answered).
     raw = _raw_model()["shapes"].get(shape_name, {})
     status = raw.get("error", {}).get("httpStatusCode")
     if isinstance(status, int):
