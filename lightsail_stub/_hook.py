@@ -150,7 +150,7 @@ def register(events: BaseEventHooks | Session) -> None:
     # botocore-stubs types handlers as returning None; before-send handlers return responses.
     events.register(_SEND_EVENT, before_send, unique_id=_SEND_ID)  # type: ignore[arg-type]
     events.register(_SIGN_EVENT, before_sign, unique_id=_SIGN_ID)  # type: ignore[arg-type]
-    events.register(_MODEL_EVENT, _model.offer, unique_id=_MODEL_ID)  # type: ignore[arg-type]
+    events.register(_MODEL_EVENT, _model.offer, unique_id=_MODEL_ID)
 
 
 def attach(client: BaseClient) -> None:
