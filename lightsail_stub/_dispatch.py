@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from botocore.model import ListShape, Shape, StructureShape
@@ -19,7 +20,7 @@ from ._errors import (
     UnhandledOperationError,
     UnsupportedRegionError,
 )
-from ._operations import OPERATIONS, Context
+from ._operations import OPERATIONS, Context, Handler
 from ._rules import describe_value
 from ._wire import WireRequest, WireResponse
 
@@ -53,7 +54,10 @@ class Call:
 
     def __repr__(self) -> str:
         answer = f"{self.status} OK" if self.ok else f"{self.status or ''} {self.error_code}"
-        return f"<Call {self.operation} region={self.region!r} attempt={self.attempt} -> {answer}>"
+        return (
+            f"<Call {self.operation} region={self.region!r} attempt={self.attempt} "
+            f"-> {answer.strip()}>"
+        )
 
 
 def dispatch(
@@ -62,21 +66,26 @@ def dispatch(
     """Answer one wire request, and say how in a :class:`Call`.
 
     The answer is a library error instead of a response when the test itself is wrong (an
-    operation the stub does not serve, a Region Lightsail does not run in): the front door
-    raises it, so such a call is never passed on to AWS."""
+    operation the stub does not serve, a Region Lightsail does not run in, a rule that
+    raised): the front door raises it, so such a call is never passed on to AWS."""
     operation = wire.operation
     params: Mapping[str, Any] = {}
+
+    def call(status: int | None, **answer: Any) -> Call:
+        return Call(
+            operation,
+            MappingProxyType(dict(params)),
+            ctx.region,
+            wire.attempt,
+            status,
+            request_id,
+            invocation_id=wire.invocation_id,
+            **answer,
+        )
+
     try:
         params = _decode(wire.body)
-        handler = OPERATIONS.get(operation)
-        if handler is None:
-            raise UnhandledOperationError(unhandled_message(operation))
-        if ctx.region not in _model.enum("RegionName"):
-            raise UnsupportedRegionError(
-                f"{operation} was called for Region {ctx.region!r}, where the botocore model "
-                f"says Lightsail does not run (RegionName lists: {', '.join(_model.regions())}). "
-                "Create the client with one of those region_name values."
-            )
+        handler = _handler(operation, ctx.region)
         input_shape = _model.operation_model(operation).input_shape
         problem = None if input_shape is None else type_problem(params, input_shape, "")
         if problem is not None:
@@ -85,43 +94,40 @@ def dispatch(
     except ServiceError as error:
         body = _wire.error_body(error.shape, error.message, operation=operation)
         status = _model.error_status(error.shape)
-        call = Call(
-            operation,
-            params,
-            ctx.region,
-            wire.attempt,
-            status,
-            request_id,
-            error_code=error.shape,
-            error_message=error.message,
-            invocation_id=wire.invocation_id,
-        )
-        return WireResponse(status, _wire.headers(request_id, body), body), call
+        logged = call(status, error_code=error.shape, error_message=error.message)
+        return WireResponse(status, _wire.headers(request_id, body), body), logged
     except LightsailStubError as error:
-        call = Call(
-            operation,
-            params,
-            ctx.region,
-            wire.attempt,
-            None,
-            request_id,
-            error_code=type(error).__name__,
-            error_message=str(error),
-            invocation_id=wire.invocation_id,
+        return error, call(None, error_code=type(error).__name__, error_message=str(error))
+    except Exception as error:  # a bug in lightsail-stub: say so, never as botocore's
+        wrapped = LightsailStubError(
+            f"lightsail-stub failed while answering {operation} ({type(error).__name__}: "
+            f"{error}); this is a bug in lightsail-stub, please report it with this call: "
+            f"{describe_value(dict(params), limit=300)}"
         )
-        return error, call
+        wrapped.__cause__ = error
+        return wrapped, call(None, error_code=type(wrapped).__name__, error_message=str(wrapped))
     body = _wire.encode(document)
-    call = Call(
-        operation,
-        params,
-        ctx.region,
-        wire.attempt,
-        200,
-        request_id,
-        response=json.loads(body),
-        invocation_id=wire.invocation_id,
-    )
-    return WireResponse(200, _wire.headers(request_id, body), body), call
+    logged = call(200, response=MappingProxyType(json.loads(body)))
+    return WireResponse(200, _wire.headers(request_id, body), body), logged
+
+
+def _handler(operation: str, region: str) -> Handler:
+    handler = OPERATIONS.get(operation)
+    if handler is None:
+        raise UnhandledOperationError(unhandled_message(operation))
+    if not region:
+        raise UnsupportedRegionError(
+            f"could not tell which Region this {operation} call was made in (no signing "
+            "scope, no lightsail.<region>.amazonaws.com host); create the client with "
+            "region_name=..."
+        )
+    if region not in _model.enum("RegionName"):
+        raise UnsupportedRegionError(
+            f"{operation} was called for Region {region!r}, where the botocore model "
+            f"says Lightsail does not run (RegionName lists: {', '.join(_model.regions())}). "
+            "Create the client with one of those region_name values."
+        )
+    return handler
 
 
 def unhandled_message(operation: str) -> str:
@@ -134,10 +140,12 @@ def unhandled_message(operation: str) -> str:
 
 
 def _decode(body: bytes) -> Mapping[str, Any]:
+    """The body as a JSON object, with ``null`` members dropped: AWS JSON services treat a
+    member sent as ``null`` as one not sent."""
     if not body:
         return {}
     try:
-        document = json.loads(body)
+        document = json.loads(body, object_hook=_without_nulls)
     except (UnicodeDecodeError, ValueError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None
@@ -147,6 +155,10 @@ def _decode(body: bytes) -> Mapping[str, Any]:
             f"the request body must be a JSON object, got {type(document).__name__}",
         )
     return document
+
+
+def _without_nulls(members: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in members.items() if value is not None}
 
 
 _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
@@ -168,7 +180,8 @@ def type_problem(value: Any, shape: Shape, path: str) -> ServiceError | None:
 
     botocore checks this already for its own clients (unless ``parameter_validation`` is
     off); this is for what gets past it, so that bad input gets a Lightsail answer and
-    never an internal error. Members the model doesn't know are ignored, as AWS does.
+    never an internal error. Members the model doesn't know are ignored (assumed: what AWS
+    JSON services usually do).
     """
     expected = _JSON_TYPES.get(shape.type_name, (object,))
     wrong_bool = isinstance(value, bool) and bool not in expected
@@ -188,7 +201,7 @@ def type_problem(value: Any, shape: Shape, path: str) -> ServiceError | None:
                 )
         for name, item in value.items():
             member = members.get(name)
-            if member is not None and item is not None:
+            if member is not None:
                 problem = type_problem(item, member, _join(path, name))
                 if problem is not None:
                     return problem

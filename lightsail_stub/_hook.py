@@ -23,9 +23,10 @@ import gc
 import os
 import threading
 from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
-from botocore import handlers
+from botocore import UNSIGNED, handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.client import BaseClient
 from botocore.credentials import Credentials
@@ -43,7 +44,6 @@ _SEND_ID = "lightsail-stub.before-send"
 _SIGN_ID = "lightsail-stub.before-sign"
 _MODEL_EVENT = "before-parameter-build.lightsail"
 _MODEL_ID = "lightsail-stub.before-parameter-build"
-_DEFAULT_REGION = "us-east-1"
 _ANSWERED = "_lightsail_stub_answered"
 
 FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
@@ -53,7 +53,7 @@ _FAKE_CREDENTIALS = Credentials(FAKE_ACCESS_KEY, FAKE_SECRET_KEY)
 # While any stub that asked for it is active, these are set so that clients created
 # meanwhile resolve fake credentials from the environment (the first provider botocore
 # asks) instead of searching files, SSO, containers or instance metadata.
-_FAKE_ENV: dict[str, str | None] = {
+FAKE_ENV: dict[str, str | None] = {
     "AWS_ACCESS_KEY_ID": FAKE_ACCESS_KEY,
     "AWS_SECRET_ACCESS_KEY": FAKE_SECRET_KEY,
     "AWS_SESSION_TOKEN": None,
@@ -77,11 +77,19 @@ class _RawBody:
 
 
 class _Registry:
-    """The stack of active stubs (process-wide, so calls from worker threads are seen)."""
+    """Which stubs are active.
+
+    A stub started in a thread or an asyncio task answers the calls made there (a
+    ``ContextVar``), so concurrent tasks each see their own; code running where no stub was
+    started (a worker thread, say) is answered by the stub started last anywhere.
+    """
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._stack: tuple[LightsailStub, ...] = ()
+        self._stack: tuple[LightsailStub, ...] = ()  # process-wide, in start order
+        self._context: ContextVar[tuple[LightsailStub, ...]] = ContextVar(
+            "lightsail_stub_active", default=()
+        )
         self._installed = False
         self._env_users = 0
         self._saved_env: dict[str, str | None] = {}
@@ -89,7 +97,14 @@ class _Registry:
     @property
     def innermost(self) -> LightsailStub | None:
         stack = self._stack  # one read of an immutable tuple: no lock needed
-        return stack[-1] if stack else None
+        if not stack:
+            return None
+        # A context copied while a stub was active (a task created inside the block) may
+        # still name it after it stopped: only stubs still on the process stack count.
+        for stub in reversed(self._context.get()):
+            if stub in stack:
+                return stub
+        return stack[-1]
 
     def push(self, stub: LightsailStub, *, fake_env: bool) -> None:
         with self._lock:
@@ -97,10 +112,11 @@ class _Registry:
                 raise RuntimeError(f"{stub!r} is already active; stop it before starting it again")
             self._install()
             self._stack = (*self._stack, stub)
+            self._context.set((*self._context.get(), stub))
             if fake_env:
                 if self._env_users == 0:
-                    self._saved_env = {key: os.environ.get(key) for key in _FAKE_ENV}
-                    _set_env(_FAKE_ENV)
+                    self._saved_env = {key: os.environ.get(key) for key in FAKE_ENV}
+                    set_env(FAKE_ENV)
                 self._env_users += 1
 
     def pop(self, stub: LightsailStub, *, fake_env: bool) -> None:
@@ -108,10 +124,11 @@ class _Registry:
             if stub not in self._stack:
                 raise RuntimeError(f"{stub!r} is not active")
             self._stack = tuple(s for s in self._stack if s is not stub)
+            self._context.set(tuple(s for s in self._context.get() if s is not stub))
             if fake_env:
                 self._env_users -= 1
                 if self._env_users == 0:
-                    _set_env(self._saved_env)
+                    set_env(self._saved_env)
                     self._saved_env = {}
 
     def _install(self) -> None:
@@ -119,7 +136,7 @@ class _Registry:
             return
         handlers.BUILTIN_HANDLERS.append((_SEND_EVENT, before_send))
         handlers.BUILTIN_HANDLERS.append((_SIGN_EVENT, before_sign))
-        handlers.BUILTIN_HANDLERS.append((_MODEL_EVENT, _model.offer))
+        handlers.BUILTIN_HANDLERS.append((_MODEL_EVENT, _offer_model))
         # Sessions and clients made before this moment (e.g. at import time of the code under
         # test) copied their handlers already: reach them once, here.
         for obj in gc.get_objects():
@@ -133,7 +150,7 @@ class _Registry:
 REGISTRY = _Registry()
 
 
-def _set_env(values: dict[str, str | None]) -> None:
+def set_env(values: dict[str, str | None]) -> None:
     for key, value in values.items():
         if value is None:
             os.environ.pop(key, None)
@@ -150,7 +167,7 @@ def register(events: BaseEventHooks | Session) -> None:
     # botocore-stubs types handlers as returning None; before-send handlers return responses.
     events.register(_SEND_EVENT, before_send, unique_id=_SEND_ID)  # type: ignore[arg-type]
     events.register(_SIGN_EVENT, before_sign, unique_id=_SIGN_ID)  # type: ignore[arg-type]
-    events.register(_MODEL_EVENT, _model.offer, unique_id=_MODEL_ID)
+    events.register(_MODEL_EVENT, _offer_model, unique_id=_MODEL_ID)
 
 
 def attach(client: BaseClient) -> None:
@@ -161,10 +178,19 @@ def attach(client: BaseClient) -> None:
     register(client.meta.events)
 
 
-def before_sign(request: Any, **kwargs: Any) -> None:
+def _offer_model(**kwargs: Any) -> None:
+    if REGISTRY.innermost is not None:
+        _model.offer(**kwargs)
+
+
+def before_sign(request: Any, signature_version: Any = None, **kwargs: Any) -> None:
     if REGISTRY.innermost is None:
         return
     request.context.setdefault("signing", {})["request_credentials"] = _FAKE_CREDENTIALS
+    if signature_version is UNSIGNED:
+        # No signing scope will carry the client's Region: say it in a header of our own
+        # (the request never leaves the process while a stub is active).
+        request.headers[_wire.REGION_HEADER] = str(kwargs.get("region_name") or "")
 
 
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
@@ -177,13 +203,13 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
     headers = {str(k): _text(v) for k, v in request.headers.items()}
     target = headers.get("X-Amz-Target")
     body = _bytes(request.body)
-    operation, wire = _wire.from_http(target, body, headers, request.url, _DEFAULT_REGION)
+    operation, wire = _wire.from_http(target, body, headers, request.url, None)
     if operation is None:
         # Not a JSON 1.1 Lightsail request: take the operation name from the event.
         event_name = str(kwargs.get("event_name", ""))
         operation = event_name.rsplit(".", 1)[-1]
         wire = _wire.WireRequest(operation, body, wire.region, wire.headers)
-    response = stub.handle(wire)
+    response = stub._handle(wire)
     # AWSResponse copies the headers into a HeadersDict; the stubs ask for HTTPHeaders.
     headers_in: Any = dict(response.headers)
     return AWSResponse(request.url, response.status, headers_in, _RawBody(response.body))

@@ -15,6 +15,8 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from ._errors import LightsailStubError
+
 #: What a rule applies to. Operations map their parameters to these kinds.
 Kind = Literal["snapshot-name", "database-name", "tag-key", "tag-value", "tag-list"]
 KINDS: tuple[Kind, ...] = ("snapshot-name", "database-name", "tag-key", "tag-value", "tag-list")
@@ -24,6 +26,10 @@ MODEL = "botocore model: ResourceName pattern \\w[\\w\\-]*\\w"
 ASSUMED = "assumed: AWS-wide tagging conventions, not confirmed for Lightsail"
 
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+class RuleError(LightsailStubError):
+    """A rule's ``check`` raised instead of answering ``True`` or ``False``."""
 
 
 @dataclass(frozen=True)
@@ -175,7 +181,14 @@ class RuleSet:
 
     def first_violation(self, kind: Kind, field: str, value: Any) -> Violation | None:
         for rule in self._by_kind[kind]:
-            if not rule.check(value):
+            try:
+                allowed = rule.check(value)
+            except Exception as error:
+                raise RuleError(
+                    f"rule {rule.id!r} of RuleSet {self.name!r} raised {type(error).__name__}: "
+                    f"{error} while checking {field} {describe_value(value)}"
+                ) from error
+            if not allowed:
                 return Violation(rule, field, value)
         return None
 
@@ -276,13 +289,14 @@ REFERENCE_RULES = RuleSet(
     ),
 )
 
-#: The looser rule the botocore model encodes for names: ``\\w[\\w\\-]*\\w`` (allows ``_``).
+#: The reference rules, with the looser pattern the botocore model encodes for names,
+#: ``\\w[\\w\\-]*\\w`` (allows ``_``), instead of the character and edge rules.
 MODEL_PATTERN_RULES = RuleSet(
     "model-pattern",
     tuple(
         r
         for r in REFERENCE_RULES.rules
-        if not r.id.startswith(("snapshot-name.", "database-name."))
+        if not r.id.endswith((".charset", ".edges")) or r.kind.startswith("tag")
     )
     + tuple(
         Rule(

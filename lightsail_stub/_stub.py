@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
 import threading
 import unittest
 from collections.abc import Callable, Iterable
@@ -14,7 +15,7 @@ from typing import Any, TypeVar, overload
 
 from botocore.client import BaseClient
 
-from . import _hook
+from . import _hook, _model
 from ._dispatch import Call, dispatch
 from ._errors import LightsailStubError, UnhandledOperationError
 from ._operations import Context
@@ -62,14 +63,17 @@ class LightsailStub:
         self._assert_all_handled = bool(assert_all_handled)
         self._lock = threading.Lock()
         self._active = False
+        self._env_managed = False
         self.reset()
 
     # -- state --------------------------------------------------------------------------
 
     def reset(self) -> None:
         """Forget every call, snapshot and operation; keep only the databases given to the
-        constructor. Ids start again from the seed."""
+        constructor. Ids start again from the seed, and the clock loses what
+        :meth:`advance` added."""
         with self._lock:
+            self._clock.rewind()
             self._ids = Ids(self._seed)
             self._world = World(account=self._account, auto_databases=self._declared is None)
             self._calls: list[Call] = []
@@ -93,17 +97,25 @@ class LightsailStub:
         every Region, in zone ``<region>a``; ``availability_zone="us-west-2b"`` implies its
         Region. Once any database is declared, names that were not answer
         ``NotFoundException``."""
+        if not isinstance(name, str):
+            raise TypeError(f"add_database(): name must be a str, got {type(name).__name__}")
         violation = self._rules.first_violation("database-name", "name", name)
         if violation is not None:
             raise ValueError(f"add_database(): {violation.message}")
         if availability_zone is not None:
-            zone_region = availability_zone[:-1]
-            if region is not None and region != zone_region:
+            zone = re.fullmatch(r"([a-z]+(?:-[a-z]+)+-\d+)[a-z]", availability_zone)
+            if zone is None or (region is not None and zone.group(1) != region):
+                where = f" in region {region!r}" if region is not None else ""
                 raise ValueError(
-                    f"add_database(): availability_zone {availability_zone!r} is not in "
-                    f"region {region!r}"
+                    f"add_database(): availability_zone {availability_zone!r} is not a zone"
+                    f"{where}; a zone is a Region and a letter, e.g. 'us-west-2b'"
                 )
-            region = zone_region
+            region = zone.group(1)
+        if region is not None and region not in _model.enum("RegionName"):
+            raise ValueError(
+                f"add_database(): the botocore model has no Lightsail Region {region!r}; "
+                f"it lists: {', '.join(_model.regions())}"
+            )
         with self._world.lock:
             self._world.auto_databases = False
             now = self._clock.now()
@@ -138,9 +150,17 @@ class LightsailStub:
 
     @property
     def databases(self) -> tuple[Database, ...]:
-        """Databases that exist in some Region (declared with one, or used there)."""
+        """Databases that exist in a Region: declared with one, or used there. (A database
+        declared for every Region appears here once a call used it in a Region; see
+        :attr:`declared_databases`.)"""
         with self._world.lock:
             return tuple(d for (region, _), d in self._world.databases.items() if region)
+
+    @property
+    def declared_databases(self) -> tuple[str, ...]:
+        """Names of the databases declared for every Region (without ``region``)."""
+        with self._world.lock:
+            return tuple(name for (region, name) in self._world.databases if region is None)
 
     @property
     def snapshots(self) -> tuple[Snapshot, ...]:
@@ -158,8 +178,8 @@ class LightsailStub:
 
     # -- the front doors hand requests here ---------------------------------------------
 
-    def handle(self, wire: WireRequest) -> WireResponse:
-        """Answer one wire request (from the botocore hook or the HTTP server)."""
+    def _handle(self, wire: WireRequest) -> WireResponse:
+        """Answer one wire request (from either front door); raise a library error."""
         ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
         answer, call = dispatch(ctx, wire, self._ids.uuid())
         with self._lock:
@@ -179,7 +199,13 @@ class LightsailStub:
     def start(self) -> LightsailStub:
         """Activate: from now on every Lightsail call made through botocore is answered by
         this stub (or by a stub started after it, until that one stops)."""
-        _hook.REGISTRY.push(self, fake_env=self._fake_credentials)
+        return self._start(manage_env=self._fake_credentials)
+
+    def _start(self, *, manage_env: bool) -> LightsailStub:
+        # The pytest fixture sets the fake environment through monkeypatch instead, so that
+        # a test's own monkeypatching of AWS_* variables unwinds in the right order.
+        self._env_managed = manage_env
+        _hook.REGISTRY.push(self, fake_env=manage_env)
         self._active = True
         return self
 
@@ -191,13 +217,16 @@ class LightsailStub:
         self._stop(check=True)
 
     def _stop(self, *, check: bool) -> None:
-        _hook.REGISTRY.pop(self, fake_env=self._fake_credentials)
+        _hook.REGISTRY.pop(self, fake_env=self._env_managed)
         self._active = False
-        if check and self._assert_all_handled and self._unhandled:
+        with self._lock:
+            # Reported once: a later, clean activation of the same stub does not fail for it.
+            unhandled, self._unhandled = self._unhandled, []
+        if check and self._assert_all_handled and unhandled:
             raise UnhandledOperationError(
-                f"{len(self._unhandled)} Lightsail call(s) failed with a lightsail-stub error "
+                f"{len(unhandled)} Lightsail call(s) failed with a lightsail-stub error "
                 f"while it was active (the code under test may have swallowed it); the first: "
-                f"{self._unhandled[0]} ({_OPT_OUT})"
+                f"{unhandled[0]} ({_OPT_OUT})"
             )
 
     def attach(self, client: BaseClient) -> BaseClient:
@@ -224,8 +253,9 @@ class LightsailStub:
     @overload
     def __call__(self, target: F) -> F: ...
     def __call__(self, target: Any) -> Any:
-        """Decorate a function, an ``async def`` function or a ``unittest.TestCase`` class.
-        Each decorated call (each test method) starts from :meth:`reset`."""
+        """Decorate a function, a generator function, an ``async def`` function or a
+        ``unittest.TestCase`` class. Each decorated call (each test method) starts from
+        :meth:`reset`."""
         if isinstance(target, type):
             if issubclass(target, unittest.TestCase):
                 return self._decorate_testcase(target)
@@ -233,6 +263,20 @@ class LightsailStub:
                 f"mock_lightsail() decorates functions and unittest.TestCase classes, "
                 f"not {target.__name__}"
             )
+        if inspect.isasyncgenfunction(target):
+            raise TypeError(
+                f"mock_lightsail() cannot decorate the async generator {target.__name__}(); "
+                "use `with mock_lightsail():` inside it"
+            )
+        if inspect.isgeneratorfunction(target):
+
+            @functools.wraps(target)
+            def run_generator(*args: Any, **kwargs: Any) -> Any:
+                self.reset()
+                with self:  # active from the first next() until the generator finishes
+                    return (yield from target(*args, **kwargs))
+
+            return run_generator
         if inspect.iscoroutinefunction(target):
 
             @functools.wraps(target)
@@ -279,7 +323,7 @@ class LightsailStub:
         for number, call in enumerate(calls, 1):
             answer = "200 OK" if call.ok else f"{call.status or ''} {call.error_code}".strip()
             rows.append((str(number), call.operation, call.region, str(call.attempt), answer))
-            params = json.dumps(call.params, ensure_ascii=False, default=str)
+            params = json.dumps(dict(call.params), ensure_ascii=False, default=str)
             lines = [f"params: {_clip(params, 100)}"]
             if not call.ok:
                 lines.append(f"message: {_clip(call.error_message or '', 300)}")

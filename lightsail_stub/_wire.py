@@ -15,6 +15,8 @@ CONTENT_TYPE = "application/x-amz-json-1.1"
 
 # Headers that carry secrets or signatures; they never enter the call log.
 _SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-content-sha256"})
+#: Set by the botocore door on unsigned requests, whose Region no signing scope carries.
+REGION_HEADER = "x-lightsail-stub-region"
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/")
 _HOST_REGION = re.compile(r"lightsail\.([a-z0-9-]+)\.amazonaws\.")
 _ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d+)")
@@ -65,22 +67,35 @@ class WireResponse:
 
 
 def from_http(
-    target: str | None, body: bytes, headers: Mapping[str, str], url: str, default_region: str
+    target: str | None,
+    body: bytes,
+    headers: Mapping[str, str],
+    url: str,
+    default_region: str | None,
 ) -> tuple[str | None, WireRequest]:
     """Build a :class:`WireRequest` from an HTTP request (either front door).
 
-    Returns the operation name (``None`` when the target is not Lightsail's) and the request.
+    The Region comes from the signing scope, else the stub's own header, else the
+    ``lightsail.<region>.amazonaws.com`` host, else ``default_region`` (``""`` if none: the
+    dispatch then refuses the call). Returns the operation name (``None`` when the target
+    is not Lightsail's) and the request.
     """
     lowered = {k.lower(): v for k, v in headers.items()}
-    region = _region(lowered.get("authorization", ""), url) or default_region
-    public = {k: v for k, v in lowered.items() if k not in _SECRET_HEADERS}
+    region = (
+        _first_group(_SCOPE, lowered.get("authorization", ""))
+        or lowered.get(REGION_HEADER)
+        or _first_group(_HOST_REGION, url)
+        or default_region
+        or ""
+    )
+    public = {k: v for k, v in lowered.items() if k not in _SECRET_HEADERS and k != REGION_HEADER}
     prefix = _model.target_prefix() + "."
     operation = target[len(prefix) :] if target and target.startswith(prefix) else None
     return operation, WireRequest(operation or "", body, region, public)
 
 
-def _region(authorization: str, url: str) -> str | None:
-    match = _SCOPE.search(authorization) or _HOST_REGION.search(url)
+def _first_group(pattern: re.Pattern[str], text: str) -> str | None:
+    match = pattern.search(text)
     return match.group(1) if match else None
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 
 from . import _model
+from ._errors import LightsailStubError
 
 Tags = tuple[tuple[str, str | None], ...]
 
@@ -120,14 +121,27 @@ class Clock:
                 f"got {type(source).__name__}"
             )
         self._offset = timedelta()
+        self._lock = threading.Lock()
 
     def now(self) -> datetime:
-        return self._source() + self._offset
+        value = self._source()
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise LightsailStubError(
+                f"the clock given to mock_lightsail() returned {value!r}; it must return a "
+                "timezone-aware datetime, e.g. datetime.now(timezone.utc)"
+            )
+        return value + self._offset
 
     def advance(self, seconds: float) -> None:
         if seconds < 0:
             raise ValueError(f"advance(seconds={seconds!r}): the clock only moves forward")
-        self._offset += timedelta(seconds=seconds)
+        with self._lock:
+            self._offset += timedelta(seconds=seconds)
+
+    def rewind(self) -> None:
+        """Forget every :meth:`advance`."""
+        with self._lock:
+            self._offset = timedelta()
 
 
 class Ids:

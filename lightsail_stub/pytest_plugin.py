@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from ._errors import LightsailStubError
+from ._hook import FAKE_ENV
 from ._stub import LightsailStub, mock_lightsail
 
 _STUB = pytest.StashKey[LightsailStub]()
@@ -52,7 +53,16 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
     except (TypeError, ValueError) as error:
         pytest.fail(f"@pytest.mark.lightsail options {options!r}: {error}", pytrace=False)
     request.node.stash[_STUB] = stub
-    stub.start()
+    if stub._fake_credentials:
+        # Through monkeypatch, so that a test's own monkeypatching of these variables
+        # unwinds in the right order and nothing fake outlives the test.
+        monkeypatch = request.getfixturevalue("monkeypatch")
+        for key, value in FAKE_ENV.items():
+            if value is None:
+                monkeypatch.delenv(key, raising=False)
+            else:
+                monkeypatch.setenv(key, value)
+    stub._start(manage_env=False)
     try:
         yield stub
     finally:
@@ -61,6 +71,14 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
             stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
         except LightsailStubError as error:
             pytest.fail(f"{type(error).__name__}: {error}", pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def _lightsail_marker_implies_fixture(request: pytest.FixtureRequest) -> None:
+    """A test marked ``@pytest.mark.lightsail`` gets the stub even if it does not ask for
+    ``lightsail_mock`` by name: a marker that silently did nothing would let calls through."""
+    if request.node.get_closest_marker("lightsail") is not None:
+        request.getfixturevalue("lightsail_mock")
 
 
 @pytest.hookimpl(wrapper=True)

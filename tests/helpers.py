@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import boto3
@@ -24,13 +25,31 @@ def botocore_client(region: str = "eu-west-2") -> Any:
     return botocore.session.get_session().create_client("lightsail", region_name=region)
 
 
-def assert_valid_output(operation: str, response: dict[str, Any]) -> None:
-    """The parsed response passes botocore's validator against the operation's output shape."""
+def assert_valid_output(
+    operation: str, response: dict[str, Any], wire: Mapping[str, Any] | None = None
+) -> None:
+    """The parsed response passes botocore's validator against the operation's output shape,
+    plus enum and pattern checks; and the wire document (before botocore's parser drops
+    what it doesn't know) has no member the shape lacks."""
     document = {k: v for k, v in response.items() if k != "ResponseMetadata"}
     shape = _model.operation_model(operation).output_shape
     assert shape is not None
     validate_parameters(document, shape)
     _check_enums_and_patterns(document, shape, operation)
+    if wire is not None:
+        _check_no_unknown_members(wire, shape, operation)
+
+
+def _check_no_unknown_members(value: Any, shape: Shape, path: str) -> None:
+    if isinstance(shape, StructureShape):
+        assert isinstance(value, Mapping), path
+        unknown = set(value) - set(shape.members)
+        assert not unknown, f"{path} has members the model does not define: {unknown}"
+        for name, item in value.items():
+            _check_no_unknown_members(item, shape.members[name], f"{path}.{name}")
+    elif isinstance(shape, ListShape):
+        for index, item in enumerate(value):
+            _check_no_unknown_members(item, shape.member, f"{path}[{index}]")
 
 
 def _check_enums_and_patterns(value: Any, shape: Shape, path: str) -> None:

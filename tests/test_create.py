@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import uuid
 from datetime import datetime, timezone
@@ -62,7 +63,7 @@ def test_success_returns_the_two_confirmed_operations() -> None:
     ids = [uuid.UUID(op["id"]) for op in resp["operations"]]
     assert len(set(ids)) == 2
     assert all(i.version == 4 for i in ids)
-    assert_valid_output("CreateRelationalDatabaseSnapshot", resp)
+    assert_valid_output("CreateRelationalDatabaseSnapshot", resp, stub.calls[0].response)
 
 
 def test_request_id_header_reaches_response_metadata() -> None:
@@ -136,6 +137,15 @@ def test_clock_rejects_naive_datetimes_and_other_types() -> None:
         lightsail_stub.mock_lightsail().advance(-1)
 
 
+@pytest.mark.parametrize("region", _model.regions())
+def test_every_region_in_the_model_gets_a_schema_valid_answer(region: str) -> None:
+    with lightsail_stub.mock_lightsail() as stub:
+        resp = create(client(region), tags=[{"key": "env", "value": "prod"}])
+    assert_valid_output("CreateRelationalDatabaseSnapshot", resp, stub.calls[0].response)
+    assert [op["location"]["regionName"] for op in resp["operations"]] == [region, region]
+    assert resp["operations"][1]["location"]["availabilityZone"] == f"{region}a"
+
+
 @settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
 @given(
     region=st.sampled_from(_model.regions()),
@@ -160,6 +170,34 @@ def test_every_fabricated_response_is_schema_valid(
     tag_list = [{"key": k} if v is None else {"key": k, "value": v} for k, v in tags]
     with lightsail_stub.mock_lightsail() as stub:
         resp = create(client(region), database, snapshot, tags=tag_list)
-    assert_valid_output("CreateRelationalDatabaseSnapshot", resp)
+    assert_valid_output("CreateRelationalDatabaseSnapshot", resp, stub.calls[0].response)
     assert [op["location"]["regionName"] for op in resp["operations"]] == [region, region]
     assert stub.snapshots[0].tags == tuple(tags)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "shape"),
+    [
+        ({"snapshot": "-bad-"}, "InvalidInputException"),
+        ({"database": "ghost-db"}, "NotFoundException"),
+    ],
+)
+def test_error_bodies_have_exactly_the_members_of_their_error_shape(
+    kwargs: dict[str, str], shape: str
+) -> None:
+    c = client()
+    raw: list[bytes] = []
+    c.meta.events.register(
+        "after-call.lightsail", lambda http_response, **kw: raw.append(http_response.content)
+    )
+    with (
+        lightsail_stub.mock_lightsail(databases=["orders-db"]) as stub,
+        pytest.raises(c.exceptions.ClientError),
+    ):
+        create(c, **kwargs)
+    assert stub.calls[0].error_code == shape
+    body = json.loads(raw[0])
+    assert body.pop("__type") == shape
+    assert set(body) == set(_model.service_model().shape_for(shape).members)
+    assert set(body) == {"code", "docs", "message", "tip"}
+    assert all(isinstance(v, str) and v for v in body.values())

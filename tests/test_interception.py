@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -253,11 +254,15 @@ def test_unhandled_operation_fails_loudly_at_the_call_and_again_at_exit() -> Non
     assert not stub.active
 
 
-def test_unhandled_operation_is_not_retried_and_never_reaches_the_network() -> None:
-    c = client(retries={"mode": "standard", "max_attempts": 5})
-    with lightsail_stub.mock_lightsail(assert_all_handled=False):
+@pytest.mark.parametrize("mode", ["legacy", "standard", "adaptive"])
+def test_unhandled_operation_is_not_retried_in_any_retry_mode(mode: str) -> None:
+    c = client(retries={"mode": mode, "max_attempts": 5})
+    with lightsail_stub.mock_lightsail(assert_all_handled=False) as stub:
         with pytest.raises(UnhandledOperationError):
             c.get_operation(operationId="x")
+    assert [(call.operation, call.attempt, call.status) for call in stub.calls] == [
+        ("GetOperation", 1, None)
+    ]
 
 
 def test_the_exit_check_does_not_bury_the_error_of_the_body() -> None:
@@ -339,8 +344,9 @@ def test_requests_are_signed_with_fake_credentials_only() -> None:
         create(c)
     assert f"Credential={FAKE_ACCESS_KEY}/" in seen[0]
     assert "AKIAREALUSERKEY00000" not in seen[0]
-    assert "real-secret" not in repr(stub.calls)
-    assert "AKIA" not in repr(stub.calls[0].params)
+    logged = repr([vars(call) for call in stub.calls]) + stub.format_calls()
+    for secret in ("AKIA", "real-secret", FAKE_ACCESS_KEY, "Signature=", "Credential="):
+        assert secret not in logged
 
 
 def test_a_client_created_without_any_credentials_still_works() -> None:
@@ -405,11 +411,27 @@ def test_many_threads_share_one_stub() -> None:
     assert len(stub.operations) == 400
 
 
-def test_calls_made_through_retries_have_their_attempt_numbers() -> None:
+def test_each_retry_attempt_is_a_call_with_its_attempt_number() -> None:
     c = client(retries={"mode": "standard", "max_attempts": 3})
+    retried: list[int] = []
+
+    def retry_first_attempt_once(attempts: int, **kwargs: Any) -> int | None:
+        # A user's own needs-retry hook: retry once, at once, whatever the answer was.
+        if attempts == 1 and not retried:
+            retried.append(attempts)
+            return 0
+        return None
+
+    c.meta.events.register("needs-retry.lightsail", retry_first_attempt_once)
     with lightsail_stub.mock_lightsail() as stub:
-        create(c)
-    assert [(call.attempt, call.status) for call in stub.calls] == [(1, 200)]
+        with pytest.raises(c.exceptions.InvalidInputException) as info:
+            create(c, snapshot="snap-1")
+    # The retry re-sent the same create: the name is now taken, as it would be in Lightsail.
+    assert [(call.attempt, call.status) for call in stub.calls] == [(1, 200), (2, 400)]
+    assert info.value.response["ResponseMetadata"]["RetryAttempts"] == 1
+    first, second = stub.calls
+    assert first.invocation_id is not None
+    assert first.invocation_id == second.invocation_id
 
 
 def test_options_are_checked_with_clear_errors() -> None:
@@ -430,3 +452,191 @@ def test_non_lightsail_clients_are_untouched() -> None:
     with lightsail_stub.mock_lightsail() as stub:
         s3.list_buckets()
     assert stub.calls == ()
+
+
+def test_concurrent_async_tasks_each_see_their_own_stub() -> None:
+    a, b = lightsail_stub.mock_lightsail(), lightsail_stub.mock_lightsail()
+
+    async def job(name: str, other: asyncio.Event, mine: asyncio.Event) -> None:
+        mine.set()
+        await other.wait()  # both stubs are active now
+        create(client(), snapshot=name)
+
+    @a
+    async def job_a(ea: asyncio.Event, eb: asyncio.Event) -> None:
+        await job("from-a", eb, ea)
+
+    @b
+    async def job_b(ea: asyncio.Event, eb: asyncio.Event) -> None:
+        await job("from-b", ea, eb)
+
+    async def main() -> None:
+        ea, eb = asyncio.Event(), asyncio.Event()
+        await asyncio.gather(job_a(ea, eb), job_b(ea, eb))
+
+    asyncio.run(main())
+    assert [s.name for s in a.snapshots] == ["from-a"]
+    assert [s.name for s in b.snapshots] == ["from-b"]
+
+
+def test_a_worker_thread_is_answered_by_the_stub_started_last() -> None:
+    names: list[str] = []
+    with lightsail_stub.mock_lightsail() as outer, lightsail_stub.mock_lightsail() as inner:
+        worker = threading.Thread(
+            target=lambda: names.append(create(client())["operations"][0]["resourceName"])
+        )
+        worker.start()
+        worker.join()
+    assert names == ["orders-db-1"]
+    assert (len(outer.calls), len(inner.calls)) == (0, 1)
+
+
+def test_decorator_on_a_generator_keeps_the_stub_active_while_it_runs() -> None:
+    stub = lightsail_stub.mock_lightsail()
+
+    @stub
+    def snapshots(count: int) -> Any:
+        for i in range(count):
+            yield create(client(), snapshot=f"snap-{i}")["operations"][0]["resourceName"]
+        return "done"
+
+    assert list(snapshots(2)) == ["snap-0", "snap-1"]
+    assert not stub.active
+    assert len(stub.calls) == 2
+
+
+def test_decorating_an_async_generator_is_refused() -> None:
+    async def agen() -> Any:
+        yield 1
+
+    with pytest.raises(
+        TypeError,
+        match=r"cannot decorate the async generator agen\(\); use `with mock_lightsail\(\):` inside it",
+    ):
+        lightsail_stub.mock_lightsail()(agen)
+
+
+def test_a_reported_library_error_does_not_fail_a_later_clean_activation() -> None:
+    stub = lightsail_stub.mock_lightsail()
+    with pytest.raises(UnhandledOperationError), stub:
+        try:
+            client().get_operations()
+        except UnhandledOperationError:
+            pass
+    with stub:
+        create(client())
+    assert [call.operation for call in stub.calls] == [
+        "GetOperations",
+        "CreateRelationalDatabaseSnapshot",
+    ]
+
+
+def test_an_unsigned_client_with_a_custom_endpoint_keeps_its_region() -> None:
+    from botocore import UNSIGNED
+
+    c = client("ap-northeast-2", signature_version=UNSIGNED)
+    c_custom = boto3.client(
+        "lightsail",
+        region_name="ap-northeast-2",
+        endpoint_url="http://localhost:1",
+        config=Config(signature_version=UNSIGNED),
+    )
+    with lightsail_stub.mock_lightsail() as stub:
+        create(c, snapshot="snap-1")
+        resp = create(c_custom, snapshot="snap-2")
+    assert resp["operations"][0]["location"]["regionName"] == "ap-northeast-2"
+    assert [call.region for call in stub.calls] == ["ap-northeast-2", "ap-northeast-2"]
+    assert all("x-lightsail-stub-region" not in str(vars(call)) for call in stub.calls)
+
+
+def test_a_rule_that_raises_is_a_library_error_naming_the_rule() -> None:
+    broken = lightsail_stub.Rule(
+        "snapshot-name.broken", "snapshot-name", lambda v: v.index("x") >= 0, "has an x", "ours"
+    )
+    with lightsail_stub.mock_lightsail(
+        rules=lightsail_stub.REFERENCE_RULES.plus(broken), assert_all_handled=False
+    ) as stub:
+        with pytest.raises(lightsail_stub.LightsailStubError) as info:
+            create(client(), snapshot="snap-1")
+    assert str(info.value) == (
+        "rule 'snapshot-name.broken' of RuleSet 'reference' raised ValueError: substring not "
+        "found while checking relationalDatabaseSnapshotName 'snap-1'"
+    )
+    assert [call.error_code for call in stub.calls] == ["RuleError"]
+
+
+def test_a_clock_returning_a_naive_datetime_is_a_library_error() -> None:
+    from datetime import datetime
+
+    with lightsail_stub.mock_lightsail(
+        clock=lambda: datetime(2026, 1, 1), assert_all_handled=False
+    ):
+        with pytest.raises(
+            lightsail_stub.LightsailStubError,
+            match=re.escape(
+                "returned datetime.datetime(2026, 1, 1, 0, 0); it must return a timezone-aware datetime"
+            ),
+        ):
+            create(client())
+
+
+def test_reset_also_forgets_advances_of_the_clock() -> None:
+    from datetime import datetime, timezone
+
+    frozen = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    stub = lightsail_stub.mock_lightsail(clock=frozen)
+    stub.advance(60)
+    stub.reset()
+    assert stub.now() == frozen
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"name": None}, TypeError, "add_database(): name must be a str, got NoneType"),
+        (
+            {"name": "bad_db"},
+            ValueError,
+            "add_database(): name 'bad_db' is invalid: must contain only letters, digits or hyphens.",
+        ),
+        (
+            {"name": "db", "availability_zone": "eu-west-2"},
+            ValueError,
+            "add_database(): availability_zone 'eu-west-2' is not a zone; a zone is a Region and a letter, e.g. 'us-west-2b'",
+        ),
+        (
+            {"name": "db", "region": "eu-west-1", "availability_zone": "eu-west-2a"},
+            ValueError,
+            "add_database(): availability_zone 'eu-west-2a' is not a zone in region 'eu-west-1'; a zone is a Region and a letter, e.g. 'us-west-2b'",
+        ),
+        (
+            {"name": "db", "region": "mars-north-1"},
+            ValueError,
+            "add_database(): the botocore model has no Lightsail Region 'mars-north-1'; it lists: ",
+        ),
+    ],
+)
+def test_add_database_refuses_what_cannot_exist(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    stub = lightsail_stub.mock_lightsail()
+    name = kwargs.pop("name")
+    with pytest.raises(error) as info:
+        stub.add_database(name, **kwargs)
+    assert str(info.value).startswith(message)
+    assert stub.databases == ()
+
+
+def test_declared_databases_are_listed() -> None:
+    stub = lightsail_stub.mock_lightsail(databases=["orders-db"])
+    stub.add_database("billing-db", availability_zone="us-west-2b")
+    assert stub.declared_databases == ("orders-db",)
+    assert [(d.name, d.region, d.availability_zone) for d in stub.databases] == [
+        ("billing-db", "us-west-2", "us-west-2b")
+    ]
+    with stub:
+        create(client("eu-west-2"), "orders-db")
+    assert [(d.name, d.region) for d in stub.databases] == [
+        ("billing-db", "us-west-2"),
+        ("orders-db", "eu-west-2"),
+    ]

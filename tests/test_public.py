@@ -112,7 +112,7 @@ def wire(body: bytes, operation: str = "CreateRelationalDatabaseSnapshot") -> Wi
 )
 def test_malformed_wire_bodies_get_lightsail_errors(body: bytes, code: str, message: str) -> None:
     stub = lightsail_stub.mock_lightsail()
-    response = stub.handle(wire(body))
+    response = stub._handle(wire(body))
     document = json.loads(response.body)
     assert response.status == 400
     assert document["__type"] == code
@@ -128,22 +128,35 @@ JSON = st.recursive(
     ),
     max_leaves=12,
 )
-FIELDS = st.sampled_from(
-    ["relationalDatabaseName", "relationalDatabaseSnapshotName", "tags", "key", "value"]
+NAMES = st.sampled_from(["orders-db", "ab", "a" * 255]) | JSON
+TAG = st.dictionaries(
+    st.sampled_from(["key", "value", "other"]), st.text(max_size=5) | JSON, max_size=3
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
-    document=st.dictionaries(
-        FIELDS, JSON | st.lists(st.dictionaries(FIELDS, JSON, max_size=3), max_size=3), max_size=4
-    )
+    database=NAMES,
+    snapshot=NAMES,
+    tags=st.none() | st.lists(TAG | JSON, max_size=4) | JSON,
+    extra=st.dictionaries(st.text(max_size=8), JSON, max_size=2),
+    drop=st.sets(
+        st.sampled_from(["relationalDatabaseName", "relationalDatabaseSnapshotName", "tags"])
+    ),
 )
 def test_any_json_body_gets_a_lightsail_answer_never_an_internal_error(
-    document: dict[str, object],
+    database: object, snapshot: object, tags: object, extra: dict[str, object], drop: set[str]
 ) -> None:
+    document = {
+        **extra,
+        "relationalDatabaseName": database,
+        "relationalDatabaseSnapshotName": snapshot,
+        "tags": tags,
+    }
+    for key in drop:
+        document.pop(key)
     stub = lightsail_stub.mock_lightsail()
-    response = stub.handle(wire(json.dumps(document).encode()))
+    response = stub._handle(wire(json.dumps(document).encode()))
     body = json.loads(response.body)
     if response.status == 200:
         assert len(body["operations"]) == 2
@@ -153,3 +166,38 @@ def test_any_json_body_gets_a_lightsail_answer_never_an_internal_error(
         assert body["__type"] in {"SerializationException", "InvalidInputException"}
         assert stub.snapshots == ()
     assert len(stub.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("document", "code", "message"),
+    [
+        ({"tags": None}, None, None),
+        (
+            {"tags": [{"key": None, "value": "v"}]},
+            "InvalidInputException",
+            "tags[0].key '' is invalid: must not be empty.",
+        ),
+        (
+            {"tags": [None]},
+            "SerializationException",
+            "tags[0] must be a structure, got NoneType None",
+        ),
+        (
+            {"relationalDatabaseName": None},
+            "InvalidInputException",
+            "relationalDatabaseName is required but missing from the request.",
+        ),
+    ],
+)
+def test_json_nulls_count_as_absent(
+    document: dict[str, object], code: str | None, message: str | None
+) -> None:
+    body = {
+        "relationalDatabaseName": "orders-db",
+        "relationalDatabaseSnapshotName": "snap-1",
+        **document,
+    }
+    stub = lightsail_stub.mock_lightsail()
+    answer = json.loads(stub._handle(wire(json.dumps(body).encode())).body)
+    assert answer.get("__type") == code
+    assert answer.get("message") == message

@@ -184,3 +184,48 @@ def test_marked():
     result.stdout.fnmatch_lines(
         ["@pytest.mark.lightsail(**options): options for the lightsail_mock fixture*"]
     )
+
+
+def test_a_marker_alone_activates_the_stub(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        CREATE
+        + """
+import pytest
+
+@pytest.mark.lightsail(databases=[])
+def test_marked_without_the_fixture():
+    import botocore.exceptions
+    try:
+        create()
+    except botocore.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "NotFoundException"
+    else:
+        raise AssertionError("the marker's stub did not answer")
+"""
+    )
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+def test_fake_credentials_never_outlive_the_test_even_with_monkeypatch(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pytester.makepyfile(
+        """
+import os
+
+def test_changes_the_fake_environment(monkeypatch, lightsail_mock):
+    assert os.environ["AWS_ACCESS_KEY_ID"] == "AKIALIGHTSAILSTUB000"
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "mine")
+
+def test_lightsail_first(lightsail_mock, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "also-mine")
+
+def test_after():
+    assert "AWS_ACCESS_KEY_ID" not in os.environ
+    assert "AWS_SECRET_ACCESS_KEY" not in os.environ
+    assert os.environ.get("AWS_SESSION_TOKEN") == "the user's token"
+"""
+    )
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "the user's token")  # pytester runs in-process
+    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
