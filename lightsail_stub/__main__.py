@@ -13,12 +13,21 @@ from botocore.exceptions import ClientError
 from ._stub import mock_lightsail
 
 
+def _client(region: str) -> Any:
+    """A real Lightsail client: boto3's when boto3 is installed, else botocore's (boto3's
+    clients are botocore's, so the stub sees the same thing)."""
+    try:
+        import boto3
+    except ImportError:
+        return botocore.session.get_session().create_client("lightsail", region_name=region)
+    return boto3.client("lightsail", region_name=region)
+
+
 def demo() -> int:
-    """Drive a real Lightsail client (what ``boto3.client("lightsail")`` returns) through
-    the stub: a success, a rule violation and a missing database; print the call log."""
+    """Drive a real Lightsail client through the stub: a success, a rule violation and a
+    missing database; print the call log."""
     with mock_lightsail(seed=2026, databases=["orders-db"]) as stub:
-        session = botocore.session.get_session()
-        client: Any = session.create_client("lightsail", region_name="eu-west-2")
+        client = _client("eu-west-2")
         response = client.create_relational_database_snapshot(
             relationalDatabaseName="orders-db",
             relationalDatabaseSnapshotName="orders-db-nightly-1",

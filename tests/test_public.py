@@ -65,6 +65,16 @@ def test_demo_runs_on_a_machine_with_no_aws_configuration(tmp_path: Path) -> Non
     assert "3  CreateRelationalDatabaseSnapshot  eu-west-2  1    400 NotFoundException" in lines
 
 
+def test_demo_falls_back_to_a_botocore_client_without_boto3() -> None:
+    code = (
+        "import sys; sys.modules['boto3'] = None\n"  # makes `import boto3` fail
+        "from lightsail_stub.__main__ import main; sys.exit(main(['demo']))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "refused: NotFoundException" in done.stdout
+
+
 def test_the_command_line_says_how_to_use_it() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "lightsail_stub"], capture_output=True, text=True, check=False
@@ -201,3 +211,16 @@ def test_json_nulls_count_as_absent(
     answer = json.loads(stub._handle(wire(json.dumps(body).encode())).body)
     assert answer.get("__type") == code
     assert answer.get("message") == message
+
+
+def test_the_readme_set_up_commands_are_what_ci_runs() -> None:
+    """The README's shell blocks are not run by the suite (they install things); CI runs
+    them. This keeps the two from drifting apart."""
+    root = Path(__file__).parent.parent
+    readme = (root / "README.md").read_text()
+    blocks = [block.split("```", 1)[0].strip() for block in readme.split("```sh\n")[1:]]
+    assert len(blocks) == 2
+    demo, tests = blocks
+    ci = (root / ".ci" / "run").read_text().splitlines()
+    assert tests in ci
+    assert demo.startswith("python3 -m venv --clear .venv && .venv/bin/pip install -e .")
