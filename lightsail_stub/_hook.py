@@ -4,17 +4,19 @@ One inert dispatcher is hooked into botocore once per process, at the first acti
 any stub: on every botocore session and Lightsail client that already exists (found once
 with ``gc``), and on every session created afterwards (through
 ``botocore.handlers.BUILTIN_HANDLERS``, the list each new session registers). It listens to
-two Lightsail events only:
+three Lightsail events only:
 
+* ``before-parameter-build.lightsail``: takes the client's service model once, so the stub
+  does not load the same large model a second time;
 * ``before-sign.lightsail``: signs with fake credentials, so no real key is used and a
   client created without credentials still works;
 * ``before-send.lightsail``: hands the serialized, signed request to the innermost active
   stub and returns its answer as an ``AWSResponse``, so botocore's real parser, retry
   handler and modeled exceptions act on it.
 
-While no stub is active both handlers return ``None`` straight away and botocore behaves
-exactly as it does without lightsail-stub. Activations only push onto and pop from a stack,
-so they cost next to nothing and leave nothing behind.
+While no stub is active the handlers return ``None`` straight away and botocore behaves
+exactly as it does without lightsail-stub. Activations only push onto and pop from a stack
+(and set the fake environment), so they cost next to nothing and no handler accumulates.
 """
 
 from __future__ import annotations

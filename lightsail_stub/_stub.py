@@ -52,7 +52,7 @@ class LightsailStub:
             )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
-        if not (isinstance(account_id, str) and len(account_id) == 12 and account_id.isdigit()):
+        if not (isinstance(account_id, str) and re.fullmatch(r"[0-9]{12}", account_id)):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
         self._rules = rules
         self._declared = None if databases is None else tuple(databases)
