@@ -640,3 +640,18 @@ def test_declared_databases_are_listed() -> None:
         ("billing-db", "us-west-2"),
         ("orders-db", "eu-west-2"),
     ]
+
+
+@pytest.mark.parametrize("order", ["moto-outside", "moto-inside"])
+def test_works_beside_moto(order: str) -> None:
+    moto = pytest.importorskip("moto")  # in the dev extra; not in the minimum-versions run
+    outer, inner = (moto.mock_aws(), lightsail_stub.mock_lightsail())
+    if order == "moto-inside":
+        outer, inner = inner, outer
+    with outer, inner:
+        stub = outer if isinstance(outer, lightsail_stub.LightsailStub) else inner
+        assert len(create(client())["operations"]) == 2
+        sqs = boto3.client("sqs", region_name="eu-west-2")
+        sqs.create_queue(QueueName="backups")
+        assert [u.rsplit("/", 1)[-1] for u in sqs.list_queues()["QueueUrls"]] == ["backups"]
+    assert [call.operation for call in stub.calls] == ["CreateRelationalDatabaseSnapshot"]
