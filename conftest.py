@@ -67,3 +67,14 @@ else:
         patterns=["README.md", "docs/*.md"],
         fixtures=["_no_network", "_no_aws_configuration"],
     ).pytest()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The examples of one document share a namespace and must run top to bottom, even when
+    a plugin such as pytest-randomly shuffles the tests: put them back in document order,
+    in the slots they were shuffled into."""
+    slots = [i for i, item in enumerate(items) if item.path.suffix == ".md"]
+    examples = sorted((items[i] for i in slots), key=lambda item: item.reportinfo()[:2])
+    for slot, example in zip(slots, examples, strict=True):
+        items[slot] = example

@@ -70,16 +70,17 @@ def dispatch(
     raised): the front door raises it, so such a call is never passed on to AWS."""
     operation = wire.operation
     params: Mapping[str, Any] = {}
+    attempt, invocation_id = wire.attempt, wire.invocation_id
 
     def call(status: int | None, **answer: Any) -> Call:
         return Call(
             operation,
             MappingProxyType(dict(params)),
             ctx.region,
-            wire.attempt,
+            attempt,
             status,
             request_id,
-            invocation_id=wire.invocation_id,
+            invocation_id=invocation_id,
             **answer,
         )
 
@@ -145,8 +146,9 @@ def _decode(body: bytes) -> Mapping[str, Any]:
     if not body:
         return {}
     try:
-        document = json.loads(body, object_hook=_without_nulls)
-    except (UnicodeDecodeError, ValueError) as error:
+        # UTF-8 only, as the protocol says (json.loads would also guess UTF-16 or a BOM).
+        document = json.loads(body.decode("utf-8"), object_hook=_without_nulls)
+    except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None
     if not isinstance(document, dict):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextvars import ContextVar
@@ -132,6 +133,7 @@ class _Registry:
                 if self._env_users == 0:
                     set_env(self._saved_env)
                     self._saved_env = {}
+                    forget_fake_credentials_of_boto3_default_session()
 
     def _install(self) -> None:
         if self._installed:
@@ -158,6 +160,23 @@ def set_env(values: dict[str, str | None]) -> None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def forget_fake_credentials_of_boto3_default_session() -> None:
+    """boto3's default session caches the credentials it resolved; if it resolved the fake
+    ones while a stub was active, make it resolve again (from the restored environment).
+
+    Other sessions can't be found cheaply; docs/usage.md says so. boto3 is not imported here:
+    if it isn't loaded, there is no default session to fix.
+    """
+    boto3 = sys.modules.get("boto3")
+    default = getattr(boto3, "DEFAULT_SESSION", None)
+    session = getattr(default, "_session", None)
+    credentials = getattr(session, "_credentials", None)
+    # Only plain Credentials (what the environment gives): reading a refreshable one's key
+    # could trigger a refresh, i.e. a network call.
+    if type(credentials) is Credentials and credentials.access_key == FAKE_ACCESS_KEY:
+        session._credentials = None  # type: ignore[union-attr]
 
 
 def _is_lightsail(client: BaseClient) -> bool:

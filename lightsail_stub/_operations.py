@@ -33,7 +33,12 @@ class Context:
     def check_tags(self, field: str, tags: list[dict[str, str]]) -> Tags:
         pairs = []
         for index, tag in enumerate(tags):
-            key = tag.get("key", "")
+            if "key" not in tag:
+                raise ServiceError(
+                    "InvalidInputException",
+                    f"{field}[{index}].key is required but missing from the request.",
+                )
+            key = tag["key"]
             value = tag.get("value")
             self.check("tag-key", f"{field}[{index}].key", key)
             if value is not None:
@@ -61,8 +66,8 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
     world, region, ids = ctx.world, ctx.region, ctx.ids
     with world.lock:
         now = ctx.clock.now()
-        database = world.find_database(region, database_name, ids, now)
-        if database is None:
+        database = world.find_database(region, database_name)
+        if database is None and not world.can_exist(database_name):
             raise ServiceError(
                 "NotFoundException",
                 f"relationalDatabaseName {database_name!r}: no relational database with that "
@@ -75,6 +80,8 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
                 f"database snapshot with that name already exists in {region} "
                 "(names are unique per Region).",
             )
+        if database is None:
+            database = world.materialize(region, database_name, ids, now)
         snapshot = Snapshot(
             name=snapshot_name,
             region=region,

@@ -64,6 +64,8 @@ class LightsailStub:
         self._lock = threading.Lock()
         self._active = False
         self._env_managed = False
+        # Library errors not yet reported; kept across reset() so it can't hide them.
+        self._unhandled: list[str] = []
         self.reset()
 
     # -- state --------------------------------------------------------------------------
@@ -77,7 +79,6 @@ class LightsailStub:
             self._ids = Ids(self._seed)
             self._world = World(account=self._account, auto_databases=self._declared is None)
             self._calls: list[Call] = []
-            self._unhandled: list[str] = []
         for name in self._declared or ():
             self.add_database(name)
 
@@ -99,6 +100,18 @@ class LightsailStub:
         ``NotFoundException``."""
         if not isinstance(name, str):
             raise TypeError(f"add_database(): name must be a str, got {type(name).__name__}")
+        for option, text in [
+            ("engine", engine),
+            ("engine_version", engine_version),
+            ("blueprint_id", blueprint_id),
+            ("bundle_id", bundle_id),
+        ]:
+            if not isinstance(text, str) or not text:
+                raise TypeError(f"add_database(): {option} must be a non-empty str, got {text!r}")
+        if not isinstance(size_in_gb, int) or isinstance(size_in_gb, bool) or size_in_gb < 1:
+            raise TypeError(
+                f"add_database(): size_in_gb must be a positive int, got {size_in_gb!r}"
+            )
         violation = self._rules.first_violation("database-name", "name", name)
         if violation is not None:
             raise ValueError(f"add_database(): {violation.message}")
@@ -245,8 +258,9 @@ class LightsailStub:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        # When the body raised, that error is the story: don't bury it under ours.
-        self._stop(check=exc_type is None)
+        # When the body raised, that error is the story: don't bury it under ours. A generator
+        # closed early (GeneratorExit) ended normally as far as the test is concerned.
+        self._stop(check=exc_type is None or issubclass(exc_type, GeneratorExit))
 
     @overload
     def __call__(self, target: T) -> T: ...
@@ -292,7 +306,19 @@ class LightsailStub:
             def run(*args: Any, **kwargs: Any) -> Any:
                 self.reset()
                 with self:
-                    return target(*args, **kwargs)
+                    result = target(*args, **kwargs)
+                    if inspect.isawaitable(result) or inspect.isgenerator(result):
+                        # It would run after the stub stopped, unstubbed: refuse it.
+                        close = getattr(result, "close", None)
+                        if callable(close):
+                            close()
+                        raise TypeError(
+                            f"mock_lightsail() decorated {target!r}, which returned "
+                            f"{type(result).__name__} {result!r}: that would run after the stub "
+                            "stopped. Decorate the async def or generator function itself, or "
+                            "use `with mock_lightsail():` inside it"
+                        )
+                    return result
 
             return run
         raise TypeError(f"mock_lightsail() cannot decorate {target!r}")
@@ -324,9 +350,12 @@ class LightsailStub:
             answer = "200 OK" if call.ok else f"{call.status or ''} {call.error_code}".strip()
             rows.append((str(number), call.operation, call.region, str(call.attempt), answer))
             params = json.dumps(dict(call.params), ensure_ascii=False, default=str)
+            # Lone surrogates would make pytest escape the whole section onto one line.
+            params = params.encode("utf-8", "backslashreplace").decode("utf-8")
             lines = [f"params: {_clip(params, 100)}"]
             if not call.ok:
-                lines.append(f"message: {_clip(call.error_message or '', 300)}")
+                message = (call.error_message or "").encode("utf-8", "backslashreplace")
+                lines.append(f"message: {_clip(message.decode('utf-8'), 300)}")
             details.append(lines)
         widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
         indent = " " * (widths[0] + 2)

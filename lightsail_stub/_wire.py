@@ -19,7 +19,7 @@ _SECRET_HEADERS = frozenset({"authorization", "x-amz-security-token", "x-amz-con
 REGION_HEADER = "x-lightsail-stub-region"
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/")
 _HOST_REGION = re.compile(r"lightsail\.([a-z0-9-]+)\.amazonaws\.")
-_ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d+)")
+_ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d{1,9})(?!\d)")
 
 # Lightsail's error bodies carry a "code" beside "__type". Which code goes with which
 # shape is not documented: these are assumed (see docs/fidelity.md).
@@ -50,13 +50,14 @@ class WireRequest:
     @property
     def attempt(self) -> int:
         """The attempt number botocore sends in ``amz-sdk-request`` (1 when absent)."""
-        match = _ATTEMPT.search(self.headers.get("amz-sdk-request", ""))
+        match = _ATTEMPT.search(str(self.headers.get("amz-sdk-request", "")))
         return int(match.group(1)) if match else 1
 
     @property
     def invocation_id(self) -> str | None:
         """Shared by every attempt (retry) of one logical call."""
-        return self.headers.get("amz-sdk-invocation-id")
+        value = self.headers.get("amz-sdk-invocation-id")
+        return None if value is None else str(value)[:64]
 
 
 @dataclass(frozen=True)

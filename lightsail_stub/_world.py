@@ -177,33 +177,36 @@ class World:
     def arn(self, region: str, resource_type: str, ids: Ids) -> str:
         return f"arn:aws:lightsail:{region}:{self.account}:{resource_type}/{ids.uuid()}"
 
-    def find_database(self, region: str, name: str, ids: Ids, now: datetime) -> Database | None:
-        """The database ``name`` in ``region``. A database declared without a region, or any
-        name when databases are automatic, comes into being in this region on first use."""
+    def find_database(self, region: str, name: str) -> Database | None:
+        """The database ``name`` as it exists in ``region`` now (nothing is created)."""
         with self.lock:
-            found = self.databases.get((region, name))
-            if found is not None:
-                return found
-            template = self.databases.get((None, name))
-            if template is None and not self.auto_databases:
-                return None
-            if template is not None:
-                database = replace(
-                    template,
-                    region=region,
-                    availability_zone=f"{region}a",
-                    arn=self.arn(region, "RelationalDatabase", ids),
-                    support_code=ids.support_code(),
-                )
-            else:
-                database = Database(
-                    name=name,
-                    region=region,
-                    availability_zone=f"{region}a",
-                    arn=self.arn(region, "RelationalDatabase", ids),
-                    support_code=ids.support_code(),
-                    created_at=now,
-                )
+            return self.databases.get((region, name))
+
+    def can_exist(self, name: str) -> bool:
+        """Whether a database ``name`` comes into being in a Region on first use: declared
+        without a Region, or any name while databases are automatic."""
+        with self.lock:
+            return self.auto_databases or (None, name) in self.databases
+
+    def materialize(self, region: str, name: str, ids: Ids, now: datetime) -> Database:
+        """Make the database ``name`` exist in ``region`` (see :meth:`can_exist`). Called only
+        by a request that succeeds, so a refused request leaves the account as it was."""
+        with self.lock:
+            template = self.databases.get((None, name)) or Database(
+                name=name,
+                region="",
+                availability_zone="",
+                arn="",
+                support_code="",
+                created_at=now,
+            )
+            database = replace(
+                template,
+                region=region,
+                availability_zone=f"{region}a",
+                arn=self.arn(region, "RelationalDatabase", ids),
+                support_code=ids.support_code(),
+            )
             self.databases[(region, name)] = database
             return database
 

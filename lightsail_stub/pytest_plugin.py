@@ -68,7 +68,8 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
     finally:
         # If the test itself failed, that failure is the story: don't pile ours on top.
         try:
-            stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
+            if stub.active:  # the test may have stopped it itself
+                stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
         except LightsailStubError as error:
             pytest.fail(f"{type(error).__name__}: {error}", pytrace=False)
 

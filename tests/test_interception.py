@@ -91,7 +91,7 @@ def test_clients_made_before_the_first_activation_in_a_process_are_reached(tmp_p
 
 
 def test_after_exit_botocore_behaves_as_without_the_stub() -> None:
-    c = client()
+    c = client(credentials=True)
     c.meta.events.register("before-send.lightsail", canned_answer)
     with lightsail_stub.mock_lightsail() as stub:
         inside = create(c)
@@ -103,7 +103,7 @@ def test_after_exit_botocore_behaves_as_without_the_stub() -> None:
 
 
 def test_exit_after_the_body_raised_also_restores_everything() -> None:
-    c = client()
+    c = client(credentials=True)
     c.meta.events.register("before-send.lightsail", canned_answer)
     before = {k: os.environ.get(k) for k in ("AWS_ACCESS_KEY_ID", "AWS_EC2_METADATA_DISABLED")}
     stub = lightsail_stub.mock_lightsail()
@@ -447,7 +447,13 @@ def test_options_are_checked_with_clear_errors() -> None:
 
 
 def test_non_lightsail_clients_are_untouched() -> None:
-    s3 = boto3.client("s3", region_name="eu-west-2", config=Config(retries={"max_attempts": 0}))
+    s3 = boto3.client(
+        "s3",
+        region_name="eu-west-2",
+        config=Config(retries={"max_attempts": 0}),
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     s3.meta.events.register("before-send.s3", canned_answer)
     with lightsail_stub.mock_lightsail() as stub:
         s3.list_buckets()
@@ -456,23 +462,24 @@ def test_non_lightsail_clients_are_untouched() -> None:
 
 def test_concurrent_async_tasks_each_see_their_own_stub() -> None:
     a, b = lightsail_stub.mock_lightsail(), lightsail_stub.mock_lightsail()
-
-    async def job(name: str, other: asyncio.Event, mine: asyncio.Event) -> None:
-        mine.set()
-        await other.wait()  # both stubs are active now
-        create(client(), snapshot=name)
+    a_started, b_started, a_done = asyncio.Event(), asyncio.Event(), asyncio.Event()
 
     @a
-    async def job_a(ea: asyncio.Event, eb: asyncio.Event) -> None:
-        await job("from-a", eb, ea)
+    async def job_a() -> None:
+        a_started.set()
+        await b_started.wait()  # b was started after a and is still active
+        create(client(), snapshot="from-a")
+        a_done.set()
 
     @b
-    async def job_b(ea: asyncio.Event, eb: asyncio.Event) -> None:
-        await job("from-b", ea, eb)
+    async def job_b() -> None:
+        await a_started.wait()
+        b_started.set()
+        await a_done.wait()  # keep b active (and the last started) while a calls
+        create(client(), snapshot="from-b")
 
     async def main() -> None:
-        ea, eb = asyncio.Event(), asyncio.Event()
-        await asyncio.gather(job_a(ea, eb), job_b(ea, eb))
+        await asyncio.gather(job_a(), job_b())
 
     asyncio.run(main())
     assert [s.name for s in a.snapshots] == ["from-a"]
@@ -655,3 +662,80 @@ def test_works_beside_moto(order: str) -> None:
         sqs.create_queue(QueueName="backups")
         assert [u.rsplit("/", 1)[-1] for u in sqs.list_queues()["QueueUrls"]] == ["backups"]
     assert [call.operation for call in stub.calls] == ["CreateRelationalDatabaseSnapshot"]
+
+
+def test_boto3_default_session_forgets_the_fake_credentials_after_the_stub() -> None:
+    boto3.setup_default_session()  # a fresh default session, resolved inside the stub
+    with lightsail_stub.mock_lightsail():
+        inside = boto3.client("sqs", region_name="eu-west-2")
+    assert inside._request_signer._credentials.access_key == FAKE_ACCESS_KEY  # documented
+    after = boto3.client("sqs", region_name="eu-west-2")
+    assert after._request_signer._credentials is None  # no AWS configuration in the tests
+    boto3.DEFAULT_SESSION = None
+
+
+def test_a_sync_function_returning_a_coroutine_is_refused_not_run_unstubbed() -> None:
+    async def job() -> None:
+        create(client())
+
+    stub = lightsail_stub.mock_lightsail()
+    wrapped = stub(lambda: job())
+    with pytest.raises(
+        TypeError, match=r"which returned coroutine .*that would run after the stub stopped"
+    ):
+        wrapped()
+    assert stub.calls == ()
+
+
+def test_reset_does_not_hide_a_swallowed_library_error() -> None:
+    stub = lightsail_stub.mock_lightsail().start()
+    with pytest.raises(UnhandledOperationError):
+        client().get_operations()
+    stub.reset()
+    with pytest.raises(UnhandledOperationError, match="GetOperations"):
+        stub.stop()
+
+
+def test_a_generator_closed_early_still_reports_a_swallowed_error() -> None:
+    stub = lightsail_stub.mock_lightsail()
+
+    @stub
+    def job() -> Any:
+        try:
+            client().get_operations()
+        except UnhandledOperationError:
+            pass
+        yield 1
+        yield 2
+
+    running = job()
+    assert next(running) == 1
+    assert stub.active  # active while the generator is suspended (documented)
+    with pytest.raises(UnhandledOperationError, match="GetOperations"):
+        running.close()
+    assert not stub.active
+
+
+def test_a_refused_request_creates_no_database() -> None:
+    with lightsail_stub.mock_lightsail(seed=3) as stub:
+        create(client(), "db-a", "snap-1")
+        with pytest.raises(client().exceptions.InvalidInputException):
+            create(client(), "db-b", "snap-1")
+        with pytest.raises(client().exceptions.InvalidInputException):
+            create(client(), "db-c", "-bad-")
+    assert [d.name for d in stub.databases] == ["db-a"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"engine": ""}, "add_database(): engine must be a non-empty str, got ''"),
+        ({"engine_version": 8}, "add_database(): engine_version must be a non-empty str, got 8"),
+        ({"size_in_gb": 0}, "add_database(): size_in_gb must be a positive int, got 0"),
+        ({"size_in_gb": True}, "add_database(): size_in_gb must be a positive int, got True"),
+    ],
+)
+def test_add_database_checks_its_options(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(TypeError) as info:
+        lightsail_stub.mock_lightsail().add_database("orders-db", **kwargs)
+    assert str(info.value) == message

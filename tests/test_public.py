@@ -185,7 +185,7 @@ def test_any_json_body_gets_a_lightsail_answer_never_an_internal_error(
         (
             {"tags": [{"key": None, "value": "v"}]},
             "InvalidInputException",
-            "tags[0].key '' is invalid: must not be empty.",
+            "tags[0].key is required but missing from the request.",
         ),
         (
             {"tags": [None]},
@@ -224,3 +224,43 @@ def test_the_readme_set_up_commands_are_what_ci_runs() -> None:
     ci = (root / ".ci" / "run").read_text().splitlines()
     assert tests in ci
     assert demo.startswith("python3 -m venv --clear .venv && .venv/bin/pip install -e .")
+
+
+@pytest.mark.parametrize(
+    ("body", "start"),
+    [
+        (b"[" * 100_000, "the request body is not JSON: "),
+        ('{"relationalDatabaseName": "db"}'.encode("utf-16"), "the request body is not JSON: "),
+        (b"\xef\xbb\xbf{}", "the request body is not JSON: "),
+    ],
+)
+def test_bodies_that_are_not_plain_utf8_json_are_serialization_errors(
+    body: bytes, start: str
+) -> None:
+    answer = json.loads(lightsail_stub.mock_lightsail()._handle(wire(body)).body)
+    assert answer["__type"] == "SerializationException"
+    assert answer["message"].startswith(start)
+
+
+@pytest.mark.parametrize(
+    "header", ["attempt=" + "9" * 5000, "attempt=x; max=3", "", "max=3; attempt=4"]
+)
+def test_odd_retry_headers_never_break_the_call_log(header: str) -> None:
+    stub = lightsail_stub.mock_lightsail()
+    body = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"}'
+    stub._handle(
+        WireRequest(
+            "CreateRelationalDatabaseSnapshot", body, "eu-west-2", {"amz-sdk-request": header}
+        )
+    )
+    assert stub.calls[0].attempt == (4 if header.startswith("max") else 1)
+
+
+def test_the_call_table_stays_multiline_with_lone_surrogates() -> None:
+    stub = lightsail_stub.mock_lightsail()
+    body = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "\\udc80"}'
+    stub._handle(wire(body))
+    table = stub.format_calls()
+    assert table.count("\n") == 3
+    assert "\\udc80" in table
+    table.encode("utf-8")  # printable as-is

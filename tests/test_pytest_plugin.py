@@ -6,6 +6,13 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+
+def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
+    # These tests read the inner session's output line by line; if pytest-randomly is
+    # installed it would shuffle the inner tests too. (pytester clears PYTEST_ADDOPTS.)
+    return pytester.runpytest("-p", "no:randomly", *args)
+
+
 CREATE = """
 import boto3
 from botocore.config import Config
@@ -34,7 +41,7 @@ def test_two(lightsail_mock):
     assert len(lightsail_mock.calls) == 1
 """
     )
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=2)
+    run(pytester).assert_outcomes(passed=2)
 
 
 def test_marker_passes_options_and_the_closest_marker_wins(pytester: pytest.Pytester) -> None:
@@ -58,7 +65,7 @@ def test_marked(lightsail_mock):
     assert lightsail_mock._seed == 5
 """
     )
-    pytester.runpytest().assert_outcomes(passed=1)
+    run(pytester).assert_outcomes(passed=1)
 
 
 def test_marker_errors_are_clear(pytester: pytest.Pytester) -> None:
@@ -75,7 +82,7 @@ def test_typo(lightsail_mock):
     pass
 """
     )
-    result = pytester.runpytest()
+    result = run(pytester)
     result.assert_outcomes(errors=2)
     result.stdout.fnmatch_lines(
         [
@@ -98,7 +105,7 @@ def test_fails(lightsail_mock):
     assert False, "the backup job went wrong"
 """
     )
-    result = pytester.runpytest()
+    result = run(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(
         [
@@ -114,7 +121,7 @@ def test_fails(lightsail_mock):
 
 def test_a_passing_test_has_no_call_log_section(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(CREATE + "\ndef test_ok(lightsail_mock):\n    create()\n")
-    result = pytester.runpytest("-rA")
+    result = run(pytester, "-rA")
     result.assert_outcomes(passed=1)
     assert "lightsail-stub calls" not in result.stdout.str()
 
@@ -140,7 +147,7 @@ def test_opted_out(lightsail_mock):
     swallow()
 """
     )
-    result = pytester.runpytest()
+    result = run(pytester)
     result.assert_outcomes(passed=2, errors=1)
     result.stdout.fnmatch_lines(
         [
@@ -164,7 +171,7 @@ def test_fails(lightsail_mock):
     boto3.client("lightsail", region_name="eu-west-2").get_operations()
 """
     )
-    result = pytester.runpytest()
+    result = run(pytester)
     result.assert_outcomes(failed=1)
     result.stdout.fnmatch_lines(["*UnhandledOperationError: lightsail-stub does not serve*"])
 
@@ -179,8 +186,8 @@ def test_marked():
     pass
 """
     )
-    pytester.runpytest("--strict-markers").assert_outcomes(passed=1)
-    result = pytester.runpytest("--markers")
+    run(pytester, "--strict-markers").assert_outcomes(passed=1)
+    result = run(pytester, "--markers")
     result.stdout.fnmatch_lines(
         ["@pytest.mark.lightsail(**options): options for the lightsail_mock fixture*"]
     )
@@ -203,7 +210,7 @@ def test_marked_without_the_fixture():
         raise AssertionError("the marker's stub did not answer")
 """
     )
-    pytester.runpytest().assert_outcomes(passed=1)
+    run(pytester).assert_outcomes(passed=1)
 
 
 def test_fake_credentials_never_outlive_the_test_even_with_monkeypatch(
@@ -228,4 +235,14 @@ def test_after():
 """
     )
     monkeypatch.setenv("AWS_SESSION_TOKEN", "the user's token")  # pytester runs in-process
-    pytester.runpytest("-p", "no:randomly").assert_outcomes(passed=3)
+    run(pytester).assert_outcomes(passed=3)
+
+
+def test_a_test_that_stops_the_fixture_stub_itself_is_fine(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+def test_stops_it(lightsail_mock):
+    lightsail_mock.stop()
+"""
+    )
+    run(pytester).assert_outcomes(passed=1)

@@ -116,7 +116,7 @@ def test_database_name_is_checked_before_the_snapshot_name() -> None:
             f"tags[0].key 'tab\\there' is invalid: may contain only {CHARSET}.",
         ),
         ([{"key": ""}], "tags[0].key '' is invalid: must not be empty."),
-        ([{"value": "no key"}], "tags[0].key '' is invalid: must not be empty."),
+        ([{"value": "no key"}], "tags[0].key is required but missing from the request."),
         (
             [{"key": "AWS:owner"}],
             "tags[0].key 'AWS:owner' is invalid: the prefix 'aws:' is reserved for AWS use.",
