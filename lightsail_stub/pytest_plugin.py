@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from ._errors import LightsailStubError
-from ._hook import FAKE_ENV
+from ._hook import FAKE_ENV, forget_fake_credentials_of_boto3_default_session
 from ._stub import LightsailStub, mock_lightsail
 
 _STUB = pytest.StashKey[LightsailStub]()
@@ -72,6 +72,9 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
                 stub._stop(check=not request.node.stash.get(_CALL_FAILED, False))
         except LightsailStubError as error:
             pytest.fail(f"{type(error).__name__}: {error}", pytrace=False)
+        finally:
+            if stub._fake_credentials:
+                forget_fake_credentials_of_boto3_default_session()
 
 
 @pytest.fixture(autouse=True)

@@ -246,3 +246,20 @@ def test_stops_it(lightsail_mock):
 """
     )
     run(pytester).assert_outcomes(passed=1)
+
+
+def test_the_next_test_does_not_inherit_fake_credentials(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+import boto3
+
+def test_1_with_the_stub(lightsail_mock):
+    boto3.setup_default_session()
+    boto3.client("lightsail", region_name="eu-west-2")  # resolves credentials inside
+
+def test_2_without():
+    client = boto3.client("sqs", region_name="eu-west-2")
+    assert client._request_signer._credentials is None  # no AWS configuration here
+"""
+    )
+    run(pytester).assert_outcomes(passed=2)
