@@ -80,12 +80,6 @@ def regions() -> tuple[str, ...]:
 
 
 @functools.cache
-def error_shapes(operation: str) -> tuple[str, ...]:
-    """Names of the modeled error shapes of one operation, in model order."""
-    return tuple(shape.name for shape in operation_model(operation).error_shapes)
-
-
-@functools.cache
 def error_status(shape_name: str) -> int:
     """HTTP status for a modeled error: 5xx for shapes the model marks as faults."""
     # botocore's Shape drops the "fault" trait, so read it from the raw model (loaded once,

@@ -36,13 +36,11 @@ class Database:
     blueprint_id: str = "mysql_8_0"
     bundle_id: str = "micro_2_0"
     size_in_gb: int = 40
-    state: str = "available"
-    tags: Tags = ()
 
 
 @dataclass(frozen=True)
 class Snapshot:
-    """A relational database snapshot, as ``GetRelationalDatabaseSnapshot`` describes it."""
+    """A stored relational database snapshot (its zone is always ``all``)."""
 
     name: str
     region: str
