@@ -6,7 +6,13 @@ checked, with schema-correct responses parsed by botocore itself.
 """
 
 from ._dispatch import Call
-from ._errors import LightsailStubError, UnhandledOperationError, UnsupportedRegionError
+from ._errors import (
+    LightsailStubError,
+    ScenarioError,
+    UnhandledOperationError,
+    UnsupportedRegionError,
+    UnusedScenarioError,
+)
 from ._rules import (
     MODEL_PATTERN_RULES,
     REFERENCE_RULES,
@@ -39,9 +45,11 @@ __all__ = [
     "Pattern",
     "Rule",
     "RuleSet",
+    "ScenarioError",
     "Snapshot",
     "UnhandledOperationError",
     "UniqueKeys",
     "UnsupportedRegionError",
+    "UnusedScenarioError",
     "mock_lightsail",
 ]

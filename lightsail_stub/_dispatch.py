@@ -6,7 +6,7 @@ Both front doors call :func:`dispatch`; nothing here knows which door a request 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
@@ -16,13 +16,27 @@ from botocore.model import ListShape, Shape, StructureShape
 from . import _model, _wire
 from ._errors import (
     LightsailStubError,
+    ScenarioError,
     ServiceError,
     UnhandledOperationError,
     UnsupportedRegionError,
 )
-from ._operations import OPERATIONS, Context, Handler
+from ._operations import OPERATIONS, Context
 from ._rules import describe_value
 from ._wire import WireRequest, WireResponse
+from .scenarios import LightsailError, Outcome, Proceed, TransportFault
+
+#: Asks the stub's scenarios about a call: the outcome (``None``: behave normally) and which
+#: scenarios acted (for the call log).
+Ask = Callable[[str, Mapping[str, Any]], tuple[Outcome | None, str | None]]
+
+#: What botocore raises for each transport fault (the call log names it).
+FAULT_ERRORS: Mapping[str, str] = {
+    "connection-error": "EndpointConnectionError",
+    "connect-timeout": "ConnectTimeoutError",
+    "read-timeout": "ReadTimeoutError",
+    "connection-closed": "ConnectionClosedError",
+}
 
 
 @dataclass(frozen=True)
@@ -32,9 +46,11 @@ class Call:
     ``params`` are the decoded request parameters; ``response`` is the JSON document sent
     back on success (timestamps as epoch seconds, as on the wire); ``error_code`` and
     ``error_message`` are set when the answer was an error. ``status`` is the HTTP status,
-    or ``None`` when the call was refused with a library error (``error_code`` is then its
-    class name, e.g. ``"UnhandledOperationError"``). No header, signature or credential is
-    kept.
+    or ``None`` when there was no HTTP answer: a transport fault (``error_code`` is what
+    botocore raised, e.g. ``"ReadTimeoutError"``) or a library error (``error_code`` is its
+    class name, e.g. ``"UnhandledOperationError"``). ``scenario`` names the scenarios that
+    decided the answer (``None``: the normal behaviour). No header, signature or credential
+    is kept.
     """
 
     operation: str
@@ -47,30 +63,45 @@ class Call:
     error_code: str | None = None
     error_message: str | None = None
     invocation_id: str | None = field(default=None, repr=False)
+    scenario: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.error_code is None
 
+    @property
+    def answer(self) -> str:
+        """``"200 OK"``, ``"400 NotFoundException"``, ``"ReadTimeoutError"``..."""
+        return "200 OK" if self.ok else f"{self.status or ''} {self.error_code}".strip()
+
     def __repr__(self) -> str:
-        answer = f"{self.status} OK" if self.ok else f"{self.status or ''} {self.error_code}"
+        by = f" by {self.scenario}" if self.scenario else ""
         return (
             f"<Call {self.operation} region={self.region!r} attempt={self.attempt} "
-            f"-> {answer.strip()}>"
+            f"-> {self.answer}{by}>"
         )
 
 
+Answer = WireResponse | TransportFault | LightsailStubError
+
+
 def dispatch(
-    ctx: Context, wire: WireRequest, request_id: str
-) -> tuple[WireResponse | LightsailStubError, Call]:
+    ctx: Context, wire: WireRequest, request_id: str, ask: Ask | None = None
+) -> tuple[Answer, Call]:
     """Answer one wire request, and say how in a :class:`Call`.
 
-    The answer is a library error instead of a response when the test itself is wrong (an
-    operation the stub does not serve, a Region Lightsail does not run in, a rule that
-    raised): the front door raises it, so such a call is never passed on to AWS."""
+    The steps: decode the body, check the Region and the JSON types, ask the scenarios
+    (``ask``), then run the operation (rules, then the world) unless a scenario answered.
+
+    The answer is a :class:`TransportFault` when a scenario says the network failed (the
+    front door raises or drops the connection), and a library error instead of a response
+    when the test itself is wrong (an operation the stub does not serve, a Region Lightsail
+    does not run in, a rule or a scenario that raised): the front door raises it, so such a
+    call is never passed on to AWS."""
     operation = wire.operation
     params: Mapping[str, Any] = {}
     attempt, invocation_id = wire.attempt, wire.invocation_id
+    scenario: str | None = None
 
     def call(status: int | None, **answer: Any) -> Call:
         return Call(
@@ -81,16 +112,27 @@ def dispatch(
             status,
             request_id,
             invocation_id=invocation_id,
+            scenario=scenario,
             **answer,
         )
 
+    outcome: Outcome | None = None
     try:
         params = _decode(wire.body)
-        handler = _handler(operation, ctx.region)
+        _check_operation(operation, ctx.region)
         input_shape = _model.operation_model(operation).input_shape
         problem = None if input_shape is None else type_problem(params, input_shape, "")
         if problem is not None:
             raise problem
+        if ask is not None:
+            outcome, scenario = ask(operation, params)
+        if isinstance(outcome, LightsailError):
+            return _error_answer(outcome, operation, request_id, call)
+        if isinstance(outcome, TransportFault) and not outcome.processed:
+            return outcome, call(None, **_fault(outcome))
+        handler = OPERATIONS.get(operation)
+        if handler is None:
+            raise UnhandledOperationError(unhandled_message(operation))
         document = handler(ctx, params)
     except ServiceError as error:
         body = _wire.error_body(error.shape, error.message, operation=operation)
@@ -108,14 +150,82 @@ def dispatch(
         wrapped.__cause__ = error
         return wrapped, call(None, error_code=type(wrapped).__name__, error_message=str(wrapped))
     body = _wire.encode(document)
-    logged = call(200, response=MappingProxyType(json.loads(body)))
+    sent: dict[str, Any] = json.loads(body)
+    if isinstance(outcome, Proceed) and outcome.change is not None:
+        changed = _changed(outcome, sent, scenario, operation)
+        if isinstance(changed, LightsailStubError):
+            return changed, call(
+                None, error_code=type(changed).__name__, error_message=str(changed)
+            )
+        body, sent = changed
+    if isinstance(outcome, TransportFault):  # processed, then the answer was lost
+        return outcome, call(None, response=MappingProxyType(sent), **_fault(outcome))
+    logged = call(200, response=MappingProxyType(sent))
     return WireResponse(200, _wire.headers(request_id, body), body), logged
 
 
-def _handler(operation: str, region: str) -> Handler:
-    handler = OPERATIONS.get(operation)
-    if handler is None:
+def _fault(fault: TransportFault) -> dict[str, str]:
+    lost = " after the request was carried out" if fault.processed else ""
+    return {
+        "error_code": FAULT_ERRORS[fault.kind],
+        "error_message": f"simulated {fault.kind}{lost}: no HTTP answer",
+    }
+
+
+def _error_answer(
+    error: LightsailError, operation: str, request_id: str, call: Callable[..., Call]
+) -> tuple[Answer, Call]:
+    """A scenario's Lightsail error. Modeled shapes get Lightsail's full error body; other
+    codes (``ThrottlingException``...) only ``__type`` and ``message``, as AWS's front end
+    answers them, plus what the scenario gave."""
+    message = error.message or ""
+    if error.code in _model.error_shapes():
+        body = _wire.error_body(
+            error.code,
+            message,
+            operation=operation,
+            code=error.lightsail_code,
+            docs=error.docs,
+            tip=error.tip,
+        )
+        status = error.status or _model.error_status(error.code)
+    else:
+        document = {"__type": error.code, "message": message}
+        extras = {"code": error.lightsail_code, "docs": error.docs, "tip": error.tip}
+        document.update({k: v for k, v in extras.items() if v is not None})
+        body = _wire.encode(document)
+        status = error.status or _UNMODELED_STATUS.get(error.code, 400)
+    logged = call(status, error_code=error.code, error_message=message)
+    return WireResponse(status, _wire.headers(request_id, body), body), logged
+
+
+_UNMODELED_STATUS: Mapping[str, int] = {"ServiceUnavailable": 503, "InternalFailure": 500}
+
+
+def _changed(
+    outcome: Proceed, sent: dict[str, Any], scenario: str | None, operation: str
+) -> tuple[bytes, dict[str, Any]] | LightsailStubError:
+    assert outcome.change is not None
+    try:
+        changed = outcome.change(json.loads(json.dumps(sent)))  # a copy the change may edit
+        if not isinstance(changed, dict):
+            raise TypeError(f"it returned {type(changed).__name__}, not a dict")
+        body = _wire.encode(changed)
+    except Exception as error:
+        return ScenarioError(
+            f"the scenario {scenario} failed to change the {operation} response: "
+            f"{type(error).__name__}: {error}"
+        )
+    return body, json.loads(body)
+
+
+def _check_operation(operation: str, region: str) -> None:
+    if operation not in _model.service_model().operation_names:
         raise UnhandledOperationError(unhandled_message(operation))
+    _check_region(operation, region)
+
+
+def _check_region(operation: str, region: str) -> None:
     if not region:
         raise UnsupportedRegionError(
             f"could not tell which Region this {operation} call was made in (no signing "
@@ -128,7 +238,6 @@ def _handler(operation: str, region: str) -> Handler:
             f"says Lightsail does not run (RegionName lists: {', '.join(_model.regions())}). "
             "Create the client with one of those region_name values."
         )
-    return handler
 
 
 def unhandled_message(operation: str) -> str:

@@ -18,6 +18,15 @@ class UnsupportedRegionError(LightsailStubError):
     """A Lightsail client for a Region that the botocore model does not list was used."""
 
 
+class ScenarioError(LightsailStubError):
+    """A scenario raised, or returned something that is not an outcome."""
+
+
+class UnusedScenarioError(LightsailStubError):
+    """With ``assert_all_used=True``: a scenario limited with ``times=`` (or a
+    ``sequence``) did not answer as many calls as it was meant to."""
+
+
 class ServiceError(Exception):
     """Internal: an operation's answer is a Lightsail error. Turned into the error body."""
 

@@ -11,8 +11,18 @@ three Lightsail events only:
 * ``before-sign.lightsail``: signs with fake credentials, so no real key is used and a
   client created without credentials still works;
 * ``before-send.lightsail``: hands the serialized, signed request to the innermost active
-  stub and returns its answer as an ``AWSResponse``, so botocore's real parser, retry
-  handler and modeled exceptions act on it.
+  stub and returns its answer as an ``AWSResponse`` (or raises the transport error a
+  scenario asked for), so botocore's real parser, retry handler and modeled exceptions act
+  on it;
+* ``after-call.lightsail`` / ``after-call-error.lightsail``: mark the end of a call, for the
+  virtual back-off below.
+
+Virtual back-off: botocore sleeps between retries in ``botocore.endpoint`` (``time.sleep``)
+and, in adaptive mode, holds requests back in a client-side rate limiter. At installation
+``botocore.endpoint.time`` becomes a thin proxy of the ``time`` module whose ``sleep`` adds
+the delay to the answering stub's clock instead, but only between two attempts of a
+Lightsail call that stub answered, in the thread that made it (any other sleep is real),
+and adaptive rate limiters of Lightsail clients skip their wait while a stub answers.
 
 While no stub is active the handlers return ``None`` straight away and botocore behaves
 exactly as it does without lightsail-stub. Activations only push onto and pop from a stack
@@ -25,18 +35,28 @@ import gc
 import os
 import sys
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
+import botocore.endpoint
 from botocore import UNSIGNED, handlers
 from botocore.awsrequest import AWSPreparedRequest, AWSResponse
 from botocore.client import BaseClient
 from botocore.credentials import Credentials
+from botocore.exceptions import (
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ReadTimeoutError,
+)
 from botocore.hooks import BaseEventHooks
+from botocore.retries import adaptive
 from botocore.session import Session
 
 from . import _model, _wire
+from .scenarios import TransportFault
 
 if TYPE_CHECKING:
     from ._stub import LightsailStub
@@ -48,6 +68,8 @@ _SIGN_ID = "lightsail-stub.before-sign"
 _MODEL_EVENT = "before-parameter-build.lightsail"
 _MODEL_ID = "lightsail-stub.before-parameter-build"
 _ANSWERED = "_lightsail_stub_answered"
+_END_EVENTS = ("after-call.lightsail", "after-call-error.lightsail")
+_END_ID = "lightsail-stub.end-of-call"
 
 FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
 FAKE_SECRET_KEY = "lightsail-stub-fake-secret-key"
@@ -141,6 +163,9 @@ class _Registry:
         handlers.BUILTIN_HANDLERS.append((_SEND_EVENT, before_send))
         handlers.BUILTIN_HANDLERS.append((_SIGN_EVENT, before_sign))
         handlers.BUILTIN_HANDLERS.append((_MODEL_EVENT, _offer_model))
+        for event in _END_EVENTS:
+            handlers.BUILTIN_HANDLERS.append((event, _end_of_call))
+        _install_virtual_backoff()
         # Sessions and clients made before this moment (e.g. at import time of the code under
         # test) copied their handlers already: reach them once, here.
         for obj in gc.get_objects():
@@ -189,6 +214,8 @@ def register(events: BaseEventHooks | Session) -> None:
     events.register(_SEND_EVENT, before_send, unique_id=_SEND_ID)  # type: ignore[arg-type]
     events.register(_SIGN_EVENT, before_sign, unique_id=_SIGN_ID)  # type: ignore[arg-type]
     events.register(_MODEL_EVENT, _offer_model, unique_id=_MODEL_ID)
+    for event in _END_EVENTS:
+        events.register(event, _end_of_call, unique_id=f"{_END_ID}.{event}")
 
 
 def attach(client: BaseClient) -> None:
@@ -230,7 +257,10 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
         event_name = str(kwargs.get("event_name", ""))
         operation = event_name.rsplit(".", 1)[-1]
         wire = _wire.WireRequest(operation, body, wire.region, wire.headers)
+    _calling.stub = stub  # retries of this call back off on its clock (see _VirtualTime)
     response = stub._handle(wire)
+    if isinstance(response, TransportFault):
+        raise _FAULTS[response.kind](endpoint_url=request.url, error="simulated by lightsail-stub")
     # AWSResponse copies the headers into a HeadersDict; the stubs ask for HTTPHeaders.
     headers_in: Any = dict(response.headers)
     return AWSResponse(request.url, response.status, headers_in, _RawBody(response.body))
@@ -248,3 +278,69 @@ def _bytes(body: object) -> bytes:
 
 def _text(value: object) -> str:
     return value.decode("latin-1") if isinstance(value, bytes) else str(value)
+
+
+_FAULTS: dict[str, Callable[..., Exception]] = {
+    "connection-error": EndpointConnectionError,
+    "connect-timeout": ConnectTimeoutError,
+    "read-timeout": ReadTimeoutError,
+    "connection-closed": ConnectionClosedError,
+}
+
+# -- virtual back-off ----------------------------------------------------------------------
+
+_calling = threading.local()  # .stub: the stub answering this thread's current Lightsail call
+
+
+def _end_of_call(**kwargs: Any) -> None:
+    _calling.stub = None
+
+
+class _VirtualTime:
+    """Stands in for the ``time`` module inside ``botocore.endpoint``: everything is the real
+    module's, except that ``sleep`` between attempts of a Lightsail call answered by a stub
+    (with ``virtual_backoff``) moves that stub's clock instead of sleeping."""
+
+    def __init__(self, real: Any) -> None:
+        self._real = real
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+    def sleep(self, seconds: float) -> None:
+        stub = getattr(_calling, "stub", None)
+        if stub is not None and stub.virtual_backoff and stub.active:
+            stub._clock.advance(max(0.0, float(seconds)))
+            return
+        self._real.sleep(seconds)
+
+
+def _install_virtual_backoff() -> None:
+    if not isinstance(botocore.endpoint.time, _VirtualTime):  # type: ignore[attr-defined]
+        botocore.endpoint.time = _VirtualTime(time)  # type: ignore[attr-defined]
+    original = adaptive.register_retry_handler
+    if getattr(original, "_lightsail_stub", False):
+        return
+
+    def register_retry_handler(client: BaseClient) -> Any:
+        limiter = original(client)
+        if _is_lightsail(client):
+            # Reach the limiter through the return value botocore documents, not its insides:
+            # its wait is skipped while a stub with virtual back-off answers.
+            client.meta.events.unregister("before-send", limiter.on_sending_request)
+            client.meta.events.register("before-send", _RateLimiterGate(limiter.on_sending_request))
+        return limiter
+
+    register_retry_handler._lightsail_stub = True  # type: ignore[attr-defined]
+    adaptive.register_retry_handler = register_retry_handler
+
+
+class _RateLimiterGate:
+    def __init__(self, wait: Callable[..., Any]) -> None:
+        self._wait = wait
+
+    def __call__(self, **kwargs: Any) -> None:
+        stub = REGISTRY.innermost
+        if stub is not None and stub.virtual_backoff:
+            return
+        self._wait(**kwargs)

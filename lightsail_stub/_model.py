@@ -80,6 +80,15 @@ def regions() -> tuple[str, ...]:
 
 
 @functools.cache
+def error_shapes() -> frozenset[str]:
+    """Names of the model's error shapes (``NotFoundException``, ``ServiceException``...)."""
+    model = service_model()
+    return frozenset(
+        name for name in model.shape_names if model.shape_for(name).metadata.get("exception")
+    )
+
+
+@functools.cache
 def error_status(shape_name: str) -> int:
     """HTTP status for a modeled error: 5xx for shapes the model marks as faults."""
     # botocore's Shape drops the "fault" trait, so read it from the raw model (loaded once,

@@ -8,25 +8,33 @@ import json
 import re
 import threading
 import unittest
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
-from types import TracebackType
+from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, overload
 
 from botocore.client import BaseClient
 
 from . import _hook, _model
-from ._dispatch import Call, dispatch
-from ._errors import LightsailStubError, UnhandledOperationError
+from ._dispatch import Ask, Call, dispatch
+from ._errors import (
+    LightsailStubError,
+    ScenarioError,
+    UnusedScenarioError,
+)
 from ._operations import Context
 from ._rules import REFERENCE_RULES, RuleSet
 from ._wire import WireRequest, WireResponse
 from ._world import DEFAULT_ACCOUNT, Clock, Database, Ids, Operation, Snapshot, World
+from .scenarios import OUTCOME_TYPES, Delay, Outcome, Request, Scenario, TransportFault, as_scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=type)
 
 _OPT_OUT = "pass assert_all_handled=False to mock_lightsail() to not check this at exit"
+_UNUSED_OPT_OUT = "pass assert_all_used=False to mock_lightsail() to not check this"
 
 
 class LightsailStub:
@@ -43,6 +51,9 @@ class LightsailStub:
         account_id: str = DEFAULT_ACCOUNT,
         fake_credentials: bool = True,
         assert_all_handled: bool = True,
+        scenarios: Iterable[Scenario | str] = (),
+        assert_all_used: bool = False,
+        virtual_backoff: bool = True,
     ) -> None:
         if not isinstance(rules, RuleSet):
             raise TypeError(f"rules must be a lightsail_stub.RuleSet, got {type(rules).__name__}")
@@ -61,24 +72,38 @@ class LightsailStub:
         self._account = account_id
         self._fake_credentials = bool(fake_credentials)
         self._assert_all_handled = bool(assert_all_handled)
+        self._assert_all_used = bool(assert_all_used)
+        self.virtual_backoff = bool(virtual_backoff)
+        if isinstance(scenarios, (str, bytes)) or callable(scenarios):
+            raise TypeError(
+                f"scenarios must be a list of scenarios or names, e.g. scenarios=[{scenarios!r}]"
+            )
+        self._base_scenarios = tuple(as_scenario(item, "mock_lightsail") for item in scenarios)
         self._lock = threading.Lock()
         self._active = False
         self._env_managed = False
         # Library errors not yet reported; kept across reset() so it can't hide them.
-        self._unhandled: list[str] = []
+        self._unhandled: list[LightsailStubError] = []
         self.reset()
 
     # -- state --------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget every call, snapshot and operation; keep only the databases given to the
-        constructor. Ids start again from the seed, and the clock loses what
+        """Forget every call, snapshot and operation; keep only the databases and the
+        scenarios given to the constructor (those start afresh: their ``times`` budgets are
+        full again). Ids start again from the seed, and the clock loses what
         :meth:`advance` added."""
         with self._lock:
             self._clock.rewind()
             self._ids = Ids(self._seed)
             self._world = World(account=self._account, auto_databases=self._declared is None)
             self._calls: list[Call] = []
+            self._received = 0
+            self._scenarios: tuple[Scenario, ...] = self._base_scenarios
+        for scenario in self._base_scenarios:
+            reset = getattr(scenario, "reset", None)
+            if callable(reset):
+                reset()
         for name in self._declared or ():
             self.add_database(name)
 
@@ -189,16 +214,111 @@ class LightsailStub:
     def rules(self) -> RuleSet:
         return self._rules
 
+    # -- scenarios ----------------------------------------------------------------------
+
+    @property
+    def scenarios(self) -> tuple[Scenario, ...]:
+        """The scenarios, in the order they are asked (the first that answers wins)."""
+        return self._scenarios
+
+    def add_scenario(self, scenario: Scenario | str) -> Scenario:
+        """Put ``scenario`` (or the registered name) on top: it is asked before the others,
+        so it overrides them. Returns it, for :meth:`remove_scenario`."""
+        added = as_scenario(scenario, "add_scenario")
+        with self._lock:
+            self._scenarios = (added, *self._scenarios)
+        return added
+
+    def remove_scenario(self, scenario: Scenario) -> None:
+        """Take ``scenario`` off the stack (the object :meth:`add_scenario` returned)."""
+        with self._lock:
+            if not any(s is scenario for s in self._scenarios):
+                raise ValueError(f"{scenario!r} is not one of this stub's scenarios")
+            self._scenarios = tuple(s for s in self._scenarios if s is not scenario)
+
+    @contextmanager
+    def scenario(self, scenario: Scenario | str) -> Iterator[Scenario]:
+        """``with stub.scenario(throttle(times=2)):`` the scenario is on top of the stack
+        inside the block only. With ``assert_all_used=True``, a block that ends normally
+        also checks that the scenario was used up."""
+        added = self.add_scenario(scenario)
+        try:
+            yield added
+        except BaseException:
+            self.remove_scenario(added)
+            raise
+        self.remove_scenario(added)
+        if self._assert_all_used:
+            self._check_used((added,))
+
+    def _check_used(self, scenarios: Iterable[Scenario]) -> None:
+        from .scenarios import _unused  # the one place that knows the optional protocol
+
+        unused = [item for scenario in scenarios for item in _unused(scenario)]
+        if unused:
+            raise UnusedScenarioError(
+                f"{len(unused)} scenario(s) were not used up: {'; '.join(unused)} "
+                f"({_UNUSED_OPT_OUT})"
+            )
+
+    def _ask(self, wire: WireRequest, index: int, stack: tuple[Scenario, ...]) -> Ask:
+        """The ``ask`` callback for one call: consults ``stack`` in order."""
+
+        def ask(operation: str, params: Mapping[str, Any]) -> tuple[Outcome | None, str | None]:
+            if not stack:
+                return None, None
+            request = Request(
+                operation,
+                MappingProxyType(dict(params)),
+                wire.region,
+                wire.attempt,
+                wire.max_attempts,
+                index,
+                self._clock.now(),
+                self,
+            )
+            acted: list[str] = []
+            for scenario in stack:
+                try:
+                    outcome = scenario(request)
+                except LightsailStubError:
+                    raise
+                except Exception as error:
+                    raise ScenarioError(
+                        f"the scenario {scenario!r} raised {type(error).__name__}: {error} "
+                        f"while deciding {request!r}"
+                    ) from error
+                if outcome is None:
+                    continue
+                if not isinstance(outcome, OUTCOME_TYPES):
+                    raise ScenarioError(
+                        f"the scenario {scenario!r} returned {outcome!r}; a scenario returns "
+                        "Proceed, LightsailError, TransportFault, Delay or None"
+                    )
+                acted.append(repr(scenario))
+                if isinstance(outcome, Delay):
+                    self._clock.advance(outcome.seconds)
+                    request = replace(request, now=self._clock.now())
+                    continue
+                return outcome, " + ".join(acted)
+            return None, " + ".join(acted) or None
+
+        return ask
+
     # -- the front doors hand requests here ---------------------------------------------
 
-    def _handle(self, wire: WireRequest) -> WireResponse:
-        """Answer one wire request (from either front door); raise a library error."""
+    def _handle(self, wire: WireRequest) -> WireResponse | TransportFault:
+        """Answer one wire request (from either front door): a response, or a transport
+        fault the front door acts out. Raises a library error."""
         ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
-        answer, call = dispatch(ctx, wire, self._ids.uuid())
+        with self._lock:
+            index, stack = self._received, self._scenarios
+            self._received += 1
+        answer, call = dispatch(ctx, wire, self._ids.uuid(), self._ask(wire, index, stack))
         with self._lock:
             self._calls.append(call)
             if isinstance(answer, LightsailStubError):
-                self._unhandled.append(str(answer))
+                self._unhandled.append(answer)
         if isinstance(answer, LightsailStubError):
             raise answer
         return answer
@@ -236,11 +356,16 @@ class LightsailStub:
             # Reported once: a later, clean activation of the same stub does not fail for it.
             unhandled, self._unhandled = self._unhandled, []
         if check and self._assert_all_handled and unhandled:
-            raise UnhandledOperationError(
+            first = unhandled[0]
+            # The class of the first error (UnhandledOperationError, ScenarioError...), so
+            # that the report at exit reads like the error at the call.
+            raise type(first)(
                 f"{len(unhandled)} Lightsail call(s) failed with a lightsail-stub error "
                 f"while it was active (the code under test may have swallowed it); the first: "
-                f"{unhandled[0]} ({_OPT_OUT})"
+                f"{first} ({_OPT_OUT})"
             )
+        if check and self._assert_all_used:
+            self._check_used(self._scenarios)
 
     def attach(self, client: BaseClient) -> BaseClient:
         """Make sure ``client`` is intercepted. Every client botocore creates in this process
@@ -347,12 +472,13 @@ class LightsailStub:
         rows = [("#", "operation", "region", "try", "answer")]
         details: list[list[str]] = [[]]
         for number, call in enumerate(calls, 1):
-            answer = "200 OK" if call.ok else f"{call.status or ''} {call.error_code}".strip()
-            rows.append((str(number), call.operation, call.region, str(call.attempt), answer))
+            rows.append((str(number), call.operation, call.region, str(call.attempt), call.answer))
             params = json.dumps(dict(call.params), ensure_ascii=False, default=str)
             # Lone surrogates would make pytest escape the whole section onto one line.
             params = params.encode("utf-8", "backslashreplace").decode("utf-8")
             lines = [f"params: {_clip(params, 100)}"]
+            if call.scenario:
+                lines.append(f"scenario: {_clip(call.scenario, 200)}")
             if not call.ok:
                 message = (call.error_message or "").encode("utf-8", "backslashreplace")
                 lines.append(f"message: {_clip(message.decode('utf-8'), 300)}")
@@ -387,6 +513,9 @@ def mock_lightsail(
     account_id: str = DEFAULT_ACCOUNT,
     fake_credentials: bool = True,
     assert_all_handled: bool = True,
+    scenarios: Iterable[Scenario | str] = (),
+    assert_all_used: bool = False,
+    virtual_backoff: bool = True,
 ) -> LightsailStub:
     """A :class:`LightsailStub`: use it as ``with mock_lightsail() as stub:``, as a
     decorator, or with ``start()`` / ``stop()``.
@@ -401,6 +530,13 @@ def mock_lightsail(
       ``AWS_SECRET_ACCESS_KEY`` (and unset ``AWS_SESSION_TOKEN``, disable instance metadata)
       so clients created meanwhile never look for real credentials.
     - ``assert_all_handled``: at exit, fail if an operation the stub does not serve was called.
+    - ``scenarios``: scenarios (or registered names, e.g. ``"throttled"``) deciding what
+      Lightsail answers, asked in order; see :mod:`lightsail_stub.scenarios`.
+    - ``assert_all_used``: at exit, fail if a scenario limited with ``times=`` (or a
+      ``sequence``) was not used up.
+    - ``virtual_backoff``: botocore's back-off between retries of calls this stub answers is
+      added to the stub's clock instead of slept, and adaptive mode's client-side rate
+      limiter does not hold them back. ``False``: botocore sleeps as usual.
     """
     return LightsailStub(
         rules=rules,
@@ -410,4 +546,7 @@ def mock_lightsail(
         account_id=account_id,
         fake_credentials=fake_credentials,
         assert_all_handled=assert_all_handled,
+        scenarios=scenarios,
+        assert_all_used=assert_all_used,
+        virtual_backoff=virtual_backoff,
     )

@@ -20,6 +20,7 @@ REGION_HEADER = "x-lightsail-stub-region"
 _SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/")
 _HOST_REGION = re.compile(r"lightsail\.([a-z0-9-]+)\.amazonaws\.")
 _ATTEMPT = re.compile(r"(?:^|;)\s*attempt=(\d{1,9})(?!\d)")
+_MAX = re.compile(r"(?:^|;)\s*max=(\d{1,9})(?!\d)")
 
 # Lightsail's error bodies carry a "code" beside "__type". Which code goes with which
 # shape is not documented: these are assumed (see docs/fidelity.md).
@@ -52,6 +53,12 @@ class WireRequest:
         """The attempt number botocore sends in ``amz-sdk-request`` (1 when absent)."""
         match = _ATTEMPT.search(str(self.headers.get("amz-sdk-request", "")))
         return int(match.group(1)) if match else 1
+
+    @property
+    def max_attempts(self) -> int | None:
+        """The caller's ``max_attempts``, when botocore sends it in ``amz-sdk-request``."""
+        match = _MAX.search(str(self.headers.get("amz-sdk-request", "")))
+        return int(match.group(1)) if match else None
 
     @property
     def invocation_id(self) -> str | None:

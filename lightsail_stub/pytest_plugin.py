@@ -11,18 +11,47 @@ import pytest
 from ._errors import LightsailStubError
 from ._hook import FAKE_ENV, forget_fake_credentials_of_boto3_default_session
 from ._stub import LightsailStub, mock_lightsail
+from .scenarios import names, resolve
 
 _STUB = pytest.StashKey[LightsailStub]()
 _CALL_FAILED = pytest.StashKey[bool]()
 
 _MARKER_HELP = (
     "lightsail(**options): options for the lightsail_mock fixture, the same keywords as "
-    "lightsail_stub.mock_lightsail() (e.g. seed=1, databases=['orders-db'])"
+    "lightsail_stub.mock_lightsail() (e.g. seed=1, databases=['orders-db'], "
+    "scenarios=['throttled'])"
 )
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("lightsail-stub")
+    group.addoption(
+        "--lightsail-scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help=(
+            "run every test that uses the lightsail_mock fixture under the named scenario "
+            "(e.g. throttled, flaky; repeat the option to stack several); asked before the "
+            "test's own scenarios"
+        ),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER_HELP)
+    for name in config.getoption("lightsail_scenario", default=None) or ():
+        try:
+            resolve(name)
+        except (LookupError, TypeError) as error:
+            raise pytest.UsageError(f"--lightsail-scenario {name}: {error}") from None
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    chosen = config.getoption("lightsail_scenario", default=None)
+    if not chosen:
+        return None
+    return f"lightsail-stub scenarios: {', '.join(chosen)} (known: {', '.join(names())})"
 
 
 def _marker_options(item: pytest.Item) -> dict[str, Any]:
@@ -43,14 +72,18 @@ def _marker_options(item: pytest.Item) -> dict[str, Any]:
 def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, None, None]:
     """A fresh, active :class:`lightsail_stub.LightsailStub` for one test.
 
-    Options come from ``@pytest.mark.lightsail(...)``. If the test fails, its Lightsail call
-    log is added to the report. At teardown it fails the test if an operation the stub does
+    Options come from ``@pytest.mark.lightsail(...)``; scenarios named with
+    ``--lightsail-scenario`` are asked before the marker's. If the test fails, its Lightsail
+    call log is added to the report. At teardown it fails the test if an operation the stub does
     not serve was called (unless ``@pytest.mark.lightsail(assert_all_handled=False)``).
     """
     options = _marker_options(request.node)
+    chosen = request.config.getoption("lightsail_scenario", default=None) or []
+    if chosen:
+        options["scenarios"] = [*chosen, *options.get("scenarios", ())]
     try:
         stub = mock_lightsail(**options)
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, LookupError) as error:
         pytest.fail(f"@pytest.mark.lightsail options {options!r}: {error}", pytrace=False)
     request.node.stash[_STUB] = stub
     if stub._fake_credentials:

@@ -18,7 +18,7 @@ from lightsail_stub import _model
 def client(region: str = "eu-west-2", *, credentials: bool = False, **config: Any) -> Any:
     """A real boto3 Lightsail client; no retries unless asked, so a failure shows at once.
     ``credentials=True`` gives it explicit dummy keys, for use outside any stub."""
-    config.setdefault("retries", {"mode": "standard", "max_attempts": 1})
+    config.setdefault("retries", {"mode": "standard", "total_max_attempts": 1})
     keys = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
     return boto3.client(
         "lightsail", region_name=region, config=Config(**config), **(keys if credentials else {})

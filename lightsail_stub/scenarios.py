@@ -1,0 +1,745 @@
+"""Scenarios: what Lightsail answers, call by call.
+
+A *scenario* is any callable that takes the incoming :class:`Request` and returns an
+*outcome* (:class:`Proceed`, :class:`LightsailError`, :class:`TransportFault`,
+:class:`Delay`), or ``None`` to let the next scenario decide. A stub consults its scenarios
+in order; the first outcome other than :class:`Delay` wins, and when none answers the stub
+behaves normally (rules, then the in-memory account).
+
+The built-ins below are scenarios of exactly that kind, so your own can delegate to them::
+
+    def no_prod(call):
+        if call.params.get("relationalDatabaseName", "").startswith("prod-"):
+            return fail("AccessDeniedException", "no prod")(call)
+        return None
+
+Scenarios are asked after the request was decoded and type-checked, and before the
+documented rules are checked: like AWS, which throttles and authenticates a request before
+it validates it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import random
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
+
+from botocore import xform_name
+
+from . import _model
+
+if TYPE_CHECKING:
+    from ._stub import LightsailStub
+
+__all__ = [
+    "Delay",
+    "LightsailError",
+    "Outcome",
+    "Proceed",
+    "Request",
+    "Scenario",
+    "TransportFault",
+    "chaos",
+    "connection_error",
+    "fail",
+    "for_operation",
+    "latency",
+    "modify_response",
+    "names",
+    "normal",
+    "read_timeout",
+    "register",
+    "resolve",
+    "sequence",
+    "server_error",
+    "throttle",
+    "times",
+    "unregister",
+    "when",
+]
+
+
+# -- what a scenario sees ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    """One incoming call, as a scenario sees it.
+
+    - ``operation``: the wire name, e.g. ``"CreateRelationalDatabaseSnapshot"``;
+    - ``params``: the decoded request parameters (read-only; JSON ``null`` members dropped);
+    - ``region``: the Region the call was made in;
+    - ``attempt``: botocore's attempt number for this call (1, then 2 on the first retry...);
+    - ``max_attempts``: the caller's ``max_attempts`` when botocore sends it (standard and
+      adaptive retry modes), else ``None``;
+    - ``index``: how many calls this stub received before this one (retries count);
+    - ``now``: the stub's clock when the call arrived;
+    - ``stub``: the :class:`~lightsail_stub.LightsailStub`, to read its state
+      (``stub.snapshots``, ``stub.calls``...). Don't start or stop it from a scenario.
+    """
+
+    operation: str
+    params: Mapping[str, Any]
+    region: str
+    attempt: int
+    max_attempts: int | None
+    index: int
+    now: datetime
+    stub: LightsailStub = field(repr=False, compare=False)
+
+
+# -- what a scenario answers -------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Proceed:
+    """Answer normally (rules, then the in-memory account).
+
+    ``change``, if given, receives the successful response document as it goes on the wire
+    (timestamps as epoch seconds) and returns the document to send instead: botocore parses
+    whatever it returns, so a test can check how its caller copes with a surprising (even
+    schema-breaking) response. Errors are not changed.
+    """
+
+    change: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+
+
+@dataclass(frozen=True)
+class LightsailError:
+    """Answer a Lightsail error: what the caller sees is a botocore ``ClientError`` whose
+    ``response["Error"]["Code"]`` is ``code`` (the modeled exception class, e.g.
+    ``client.exceptions.NotFoundException``, when ``code`` is one of Lightsail's error
+    shapes).
+
+    ``status`` defaults to the model's (500 for ``ServiceException``, 400 for the other
+    shapes), 503 for ``ServiceUnavailable``, 500 for ``InternalFailure``, else 400.
+    ``lightsail_code``, ``tip`` and ``docs`` are the ``code``, ``tip`` and ``docs`` members of
+    Lightsail's error body; for codes the model doesn't define, the body has only ``__type``
+    and ``message`` unless you give them (like the errors AWS's front end answers).
+    """
+
+    code: str
+    message: str | None = None
+    status: int | None = None
+    tip: str | None = None
+    docs: str | None = None
+    lightsail_code: str | None = None
+
+
+FaultKind: TypeAlias = Literal[
+    "connection-error", "connect-timeout", "read-timeout", "connection-closed"
+]
+
+
+@dataclass(frozen=True)
+class TransportFault:
+    """No HTTP answer: botocore raises what it raises when the network fails
+    (``EndpointConnectionError``, ``ConnectTimeoutError``, ``ReadTimeoutError``,
+    ``ConnectionClosedError``), and its retry handler treats it as it would the real one.
+
+    ``processed=True`` (read timeouts and closed connections only): the stub carried out the
+    request before the answer was lost, as happens with real services, so a retry may find
+    the snapshot already exists.
+    """
+
+    kind: FaultKind
+    processed: bool = False
+
+    def __post_init__(self) -> None:
+        if self.kind not in _FAULT_KINDS:
+            raise ValueError(
+                f"TransportFault kind must be one of {', '.join(_FAULT_KINDS)}; got {self.kind!r}"
+            )
+        if self.processed and self.kind not in ("read-timeout", "connection-closed"):
+            raise ValueError(
+                f"TransportFault({self.kind!r}, processed=True): a request that never "
+                "connected can't have been processed; processed=True is for 'read-timeout' "
+                "and 'connection-closed'"
+            )
+
+
+_FAULT_KINDS: tuple[FaultKind, ...] = (
+    "connection-error",
+    "connect-timeout",
+    "read-timeout",
+    "connection-closed",
+)
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Virtual latency: move the stub's clock forward by ``seconds`` (nothing sleeps), then
+    let the following scenarios decide."""
+
+    seconds: float
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.seconds, (int, float)) or not self.seconds >= 0:
+            raise ValueError(f"Delay(seconds={self.seconds!r}): seconds must be a number >= 0")
+
+
+Outcome: TypeAlias = Proceed | LightsailError | TransportFault | Delay
+OUTCOME_TYPES = (Proceed, LightsailError, TransportFault, Delay)
+
+
+@runtime_checkable
+class Scenario(Protocol):
+    """A callable ``(request) -> outcome | None``. Optional extras the stub uses when present:
+    ``reset()`` (called by ``stub.reset()``) and ``unused()`` (descriptions of what was
+    meant to answer and didn't, checked by ``assert_all_used=True``)."""
+
+    def __call__(self, call: Request, /) -> Outcome | None: ...
+
+
+# -- the built-ins -----------------------------------------------------------------------
+
+
+class _Builtin:
+    """Shared plumbing: an optional answer budget (``times``), a lock, a readable repr."""
+
+    def __init__(self, limit: int | None) -> None:
+        if limit is not None and (
+            not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
+        ):
+            raise ValueError(f"times must be a positive int or None, got {limit!r}")
+        self._limit = limit
+        self._answered = 0
+        self._lock = threading.Lock()
+
+    def __call__(self, call: Request, /) -> Outcome | None:
+        with self._lock:
+            if self._limit is not None and self._answered >= self._limit:
+                return None
+            outcome = self._decide(call)
+            if outcome is not None:
+                self._answered += 1
+            return outcome
+
+    def _decide(self, call: Request) -> Outcome | None:
+        raise NotImplementedError
+
+    @property
+    def answered(self) -> int:
+        """How many calls this scenario has answered."""
+        return self._answered
+
+    def reset(self) -> None:
+        with self._lock:
+            self._answered = 0
+        for child in self._children():
+            reset = getattr(child, "reset", None)
+            if callable(reset):
+                reset()
+
+    def unused(self) -> list[str]:
+        found: list[str] = []
+        if self._limit is not None and self._answered < self._limit:
+            found.append(f"{self!r} answered {self._answered} of {self._limit} time(s)")
+        for child in self._children():
+            found.extend(_unused(child))
+        return found
+
+    def _children(self) -> Sequence[Scenario]:
+        return ()
+
+    def _times(self) -> str:
+        return "" if self._limit is None else f"times={self._limit}"
+
+
+def _unused(scenario: object) -> list[str]:
+    method = getattr(scenario, "unused", None)
+    if not callable(method):
+        return []
+    result = method()
+    return [str(item) for item in result] if isinstance(result, Iterable) else []
+
+
+def _args(*parts: str) -> str:
+    return ", ".join(part for part in parts if part)
+
+
+class _Answer(_Builtin):
+    """A scenario that always gives one outcome (within its budget)."""
+
+    def __init__(self, name: str, args: str, outcome: Outcome, limit: int | None) -> None:
+        super().__init__(limit)
+        self._name, self._arg_text, self._outcome = name, args, outcome
+
+    def _decide(self, call: Request) -> Outcome | None:
+        return self._outcome
+
+    @property
+    def outcome(self) -> Outcome:
+        return self._outcome
+
+    def __repr__(self) -> str:
+        return f"{self._name}({_args(self._arg_text, self._times())})"
+
+
+def normal(*, times: int | None = None) -> _Answer:
+    """The caller sees the normal answer. Useful as a step of :func:`sequence` or as the
+    last word that stops later scenarios from answering."""
+    return _Answer("normal", "", Proceed(), times)
+
+
+def modify_response(
+    change: Callable[[dict[str, Any]], dict[str, Any]], *, times: int | None = None
+) -> _Answer:
+    """The caller sees the normal response after ``change`` rewrote the wire document (see
+    :class:`Proceed`): e.g. drop a member, add one the model doesn't know, change a state."""
+    if not callable(change):
+        raise TypeError(f"modify_response() takes a function, got {change!r}")
+    return _Answer("modify_response", _callable_name(change), Proceed(change), times)
+
+
+_CODE = re.compile(r"[A-Za-z][A-Za-z0-9_.:#-]{0,127}")
+
+_DEFAULT_MESSAGES: Mapping[str, str] = {
+    "AccessDeniedException": "You do not have sufficient access to perform this action.",
+    "AccountSetupInProgressException": (
+        "Your account is being set up. Wait a few minutes, then try again."
+    ),
+    "RegionSetupInProgressException": (
+        "This Region is being set up for your account. Wait a few minutes, then try again."
+    ),
+    "UnauthenticatedException": "The request was not authenticated. Check your credentials.",
+    "InvalidInputException": "The request is invalid.",
+    "NotFoundException": "The resource was not found.",
+    "OperationFailureException": "The operation could not be carried out. Try again later.",
+    "ServiceException": "An internal error occurred. Try again later.",
+    "ThrottlingException": "Rate exceeded",
+    "ServiceUnavailable": "Service unavailable. Try again later.",
+}
+
+
+def _error(
+    function: str,
+    code: str,
+    message: str | None,
+    status: int | None,
+    tip: str | None,
+    docs: str | None,
+    lightsail_code: str | None,
+) -> LightsailError:
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise ValueError(
+            f"{function}(): code must be an error code such as 'NotFoundException', got {code!r}"
+        )
+    shapes = _model.error_shapes()
+    if code not in shapes:
+        close = difflib.get_close_matches(code, sorted(shapes), n=1, cutoff=0.85)
+        if close:
+            raise ValueError(
+                f"{function}({code!r}): not one of Lightsail's error shapes; did you mean "
+                f"{close[0]!r}? (the model's shapes: {', '.join(sorted(shapes))})"
+            )
+    if status is not None and (
+        not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599
+    ):
+        raise ValueError(
+            f"{function}({code!r}): status must be an HTTP error status (400-599), got {status!r}"
+        )
+    for option, text in [
+        ("message", message),
+        ("tip", tip),
+        ("docs", docs),
+        ("lightsail_code", lightsail_code),
+    ]:
+        if text is not None and not isinstance(text, str):
+            raise TypeError(f"{function}({code!r}): {option} must be a str, got {text!r}")
+    return LightsailError(
+        code,
+        message if message is not None else _DEFAULT_MESSAGES.get(code, f"{code} (simulated)"),
+        status,
+        tip,
+        docs,
+        lightsail_code,
+    )
+
+
+def fail(
+    code: str,
+    message: str | None = None,
+    *,
+    times: int | None = None,
+    status: int | None = None,
+    tip: str | None = None,
+    docs: str | None = None,
+    lightsail_code: str | None = None,
+) -> _Answer:
+    """The caller gets a ``ClientError`` with ``Error.Code == code`` (the modeled exception
+    class when ``code`` is a Lightsail error shape, e.g. ``NotFoundException``), the
+    ``message`` (a plausible default otherwise) and the HTTP ``status`` (see
+    :class:`LightsailError`). Unmodeled codes (``ThrottlingException``, ``DoesNotExist``...)
+    are allowed; a code that looks like a misspelt Lightsail error shape is refused."""
+    outcome = _error("fail", code, message, status, tip, docs, lightsail_code)
+    shown = _args(
+        repr(code),
+        "" if message is None else repr(message),
+        "" if status is None else f"status={status}",
+    )
+    return _Answer("fail", shown, outcome, times)
+
+
+def throttle(*, times: int | None = None, message: str = "Rate exceeded") -> _Answer:
+    """The caller gets ``ThrottlingException`` (HTTP 400), which every botocore retry mode
+    retries (and which adaptive mode counts as throttling). The code is AWS's usual one;
+    that Lightsail uses it is assumed."""
+    outcome = _error("throttle", "ThrottlingException", message, None, None, None, None)
+    return _Answer("throttle", "", outcome, times)
+
+
+def server_error(*, times: int | None = None, status: int = 500) -> _Answer:
+    """The caller gets Lightsail's ``ServiceException`` (a server fault, HTTP 500 unless
+    ``status`` says otherwise), which botocore retries."""
+    if not isinstance(status, int) or not 500 <= status <= 599:
+        raise ValueError(f"server_error(): status must be 5xx, got {status!r}")
+    outcome = _error("server_error", "ServiceException", None, status, None, None, None)
+    return _Answer("server_error", "" if status == 500 else f"status={status}", outcome, times)
+
+
+def connection_error(*, times: int | None = None) -> _Answer:
+    """botocore raises ``EndpointConnectionError`` (as when the endpoint can't be reached);
+    every retry mode retries it. The request never reached Lightsail."""
+    return _Answer("connection_error", "", TransportFault("connection-error"), times)
+
+
+def read_timeout(*, times: int | None = None, processed: bool = False) -> _Answer:
+    """botocore raises ``ReadTimeoutError``; every retry mode retries it. With
+    ``processed=True`` the request was carried out before the answer was lost, so a retried
+    create finds its snapshot name taken: the classic non-idempotent retry."""
+    return _Answer(
+        "read_timeout",
+        "processed=True" if processed else "",
+        TransportFault("read-timeout", processed=bool(processed)),
+        times,
+    )
+
+
+def latency(seconds: float, *, times: int | None = None) -> _Answer:
+    """The stub's clock moves ``seconds`` forward before the call is answered (nothing
+    sleeps); the following scenarios then decide the answer."""
+    return _Answer("latency", repr(seconds), Delay(seconds), times)
+
+
+# -- combinators ---------------------------------------------------------------------------
+
+
+def _check_scenario(function: str, scenario: object) -> Scenario:
+    if isinstance(scenario, str):
+        return resolve(scenario)
+    if not callable(scenario):
+        raise TypeError(f"{function}(): {scenario!r} is not a scenario (a callable)")
+    return scenario
+
+
+class _Sequence(_Builtin):
+    def __init__(self, steps: Sequence[Scenario]) -> None:
+        super().__init__(None)
+        self._steps = tuple(steps)
+        self._next = 0
+
+    def __call__(self, call: Request, /) -> Outcome | None:
+        with self._lock:
+            if self._next >= len(self._steps):
+                return None
+            step = self._steps[self._next]
+            self._next += 1
+            self._answered += 1
+        return step(call)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._next = 0
+        super().reset()
+
+    def unused(self) -> list[str]:
+        left = len(self._steps) - self._next
+        if left <= 0:
+            return []
+        return [f"{self!r} has {left} of {len(self._steps)} step(s) left"]
+
+    def _children(self) -> Sequence[Scenario]:
+        return self._steps
+
+    def __repr__(self) -> str:
+        return f"sequence({', '.join(map(repr, self._steps))})"
+
+
+def sequence(*steps: Scenario | str) -> _Sequence:
+    """One step per call, in order: the first call is answered by the first step, the
+    second by the second, ...; after the last step, later scenarios (or the normal
+    behaviour) decide. A step that returns ``None`` lets the rest of the stack decide that
+    call. ``sequence(throttle(), throttle(), normal())``."""
+    return _Sequence([_check_scenario("sequence", step) for step in steps])
+
+
+class _Times(_Builtin):
+    def __init__(self, limit: int, inner: Scenario) -> None:
+        super().__init__(limit)
+        self._inner = inner
+
+    def _decide(self, call: Request) -> Outcome | None:
+        return self._inner(call)
+
+    def _children(self) -> Sequence[Scenario]:
+        return (self._inner,)
+
+    def __repr__(self) -> str:
+        return f"times({self._limit}, {self._inner!r})"
+
+
+def times(n: int, scenario: Scenario | str) -> _Times:
+    """``scenario`` answers at most ``n`` calls, then lets later scenarios decide."""
+    return _Times(n, _check_scenario("times", scenario))
+
+
+Matcher: TypeAlias = Callable[[Request], bool] | Mapping[str, Any]
+
+
+class _When(_Builtin):
+    def __init__(
+        self, condition: Matcher, inner: Scenario, limit: int | None, shown: str | None = None
+    ) -> None:
+        super().__init__(limit)
+        self._condition, self._inner, self._shown = condition, inner, shown
+
+    def _decide(self, call: Request) -> Outcome | None:
+        return self._inner(call) if self._matches(call) else None
+
+    def _matches(self, call: Request) -> bool:
+        condition = self._condition
+        if not isinstance(condition, Mapping):
+            return bool(condition(call))
+        for name, expected in condition.items():
+            if name not in call.params:
+                return False
+            value = call.params[name]
+            if isinstance(expected, re.Pattern):
+                if not isinstance(value, str) or expected.search(value) is None:
+                    return False
+            elif callable(expected):
+                if not expected(value):
+                    return False
+            elif value != expected:
+                return False
+        return True
+
+    def _children(self) -> Sequence[Scenario]:
+        return (self._inner,)
+
+    def __repr__(self) -> str:
+        if self._shown is not None:
+            return self._shown
+        condition = self._condition
+        shown = (
+            repr(dict(condition)) if isinstance(condition, Mapping) else _callable_name(condition)
+        )
+        return f"when({_args(shown, repr(self._inner), self._times())})"
+
+
+def when(condition: Matcher, scenario: Scenario | str, *, times: int | None = None) -> _When:
+    """``scenario`` decides only the calls that match ``condition``: a predicate on the
+    :class:`Request`, or a mapping of parameter names to what they must be (a value, a
+    compiled regex that must ``search`` the value, or a predicate on the value)::
+
+        when({"relationalDatabaseSnapshotName": re.compile(r"^nightly-")}, throttle())
+    """
+    if not (callable(condition) or isinstance(condition, Mapping)):
+        raise TypeError(
+            f"when(): condition must be a predicate on the request or a mapping of "
+            f"parameter names, got {condition!r}"
+        )
+    return _When(condition, _check_scenario("when", scenario), times)
+
+
+def for_operation(name: str, scenario: Scenario | str) -> _When:
+    """``scenario`` decides only calls of the operation ``name`` (its wire name,
+    ``"GetRelationalDatabaseSnapshots"``, or boto3's, ``"get_relational_database_snapshots"``)."""
+    operations = {op: op for op in _model.service_model().operation_names}
+    operations.update({xform_name(op): op for op in list(operations)})
+    if name not in operations:
+        close = difflib.get_close_matches(str(name), sorted(operations), n=3)
+        hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
+        raise ValueError(f"for_operation(): Lightsail has no operation {name!r}{hint}")
+    wire_name = operations[name]
+
+    def is_operation(call: Request) -> bool:
+        return call.operation == wire_name
+
+    inner = _check_scenario("for_operation", scenario)
+    return _When(is_operation, inner, None, shown=f"for_operation({wire_name!r}, {inner!r})")
+
+
+class _Chaos(_Builtin):
+    def __init__(self, rate: float, seed: int, choices: Sequence[Scenario]) -> None:
+        super().__init__(None)
+        self._rate, self._seed, self._choices = rate, seed, tuple(choices)
+
+    def _decide(self, call: Request) -> Outcome | None:
+        # A generator per call, seeded by the call's position: the same calls get the same
+        # faults whatever the thread interleaving, and without state to reset.
+        rng = random.Random(f"{self._seed}:{call.index}")
+        if rng.random() >= self._rate:
+            return None
+        return rng.choice(self._choices)(call)
+
+    def _children(self) -> Sequence[Scenario]:
+        return self._choices
+
+    def __repr__(self) -> str:
+        return f"chaos(rate={self._rate!r}, seed={self._seed!r}, choices={list(self._choices)!r})"
+
+
+def chaos(
+    *,
+    rate: float = 0.1,
+    seed: int = 0,
+    choices: Sequence[Scenario | str] | None = None,
+) -> _Chaos:
+    """Each call, with probability ``rate``, is answered by one of ``choices`` (default:
+    :func:`throttle`, :func:`server_error`, :func:`connection_error`,
+    :func:`read_timeout`). Reproducible: the draw depends only on ``seed`` and the call's
+    position (``Request.index``), so a failing run replays exactly."""
+    if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        raise ValueError(f"chaos(): rate must be a number from 0 to 1, got {rate!r}")
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise TypeError(f"chaos(): seed must be an int, got {seed!r}")
+    picked = (
+        [throttle(), server_error(), connection_error(), read_timeout()]
+        if choices is None
+        else [_check_scenario("chaos", choice) for choice in choices]
+    )
+    if not picked:
+        raise ValueError("chaos(): choices must not be empty")
+    return _Chaos(float(rate), seed, picked)
+
+
+def _callable_name(function: object) -> str:
+    name = getattr(function, "__name__", None)
+    return name if isinstance(name, str) else repr(function)
+
+
+# -- plugins by name -----------------------------------------------------------------------
+
+ENTRY_POINT_GROUP = "lightsail_stub.scenarios"
+
+Factory: TypeAlias = Callable[[], Scenario]
+
+_registry: dict[str, Factory] = {}
+_registry_lock = threading.Lock()
+
+
+def register(name: str, factory: Factory, *, replace: bool = False) -> None:
+    """Make ``name`` resolve to ``factory()`` (called afresh for each stub that uses it), in
+    ``mock_lightsail(scenarios=[name])``, the ``lightsail`` marker and the pytest option
+    ``--lightsail-scenario``. Installed packages register through the entry-point group
+    ``lightsail_stub.scenarios`` instead (the entry point names a factory)."""
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", name):
+        raise ValueError(f"register(): {name!r} is not a usable scenario name")
+    if not callable(factory):
+        raise TypeError(f"register({name!r}): factory must be callable, got {factory!r}")
+    with _registry_lock:
+        if name in _registry and not replace:
+            raise ValueError(
+                f"register(): a scenario named {name!r} is already registered; pass "
+                "replace=True to replace it"
+            )
+        _registry[name] = factory
+
+
+def unregister(name: str) -> None:
+    """Forget the scenario ``name`` (registered with :func:`register`)."""
+    with _registry_lock:
+        if _registry.pop(name, None) is None:
+            raise KeyError(f"no scenario named {name!r} is registered")
+
+
+def _plugins() -> dict[str, Any]:
+    return {point.name: point for point in entry_points(group=ENTRY_POINT_GROUP)}
+
+
+def names() -> tuple[str, ...]:
+    """Every name that resolves: the built-in presets, registered names and installed
+    plugins (entry points)."""
+    with _registry_lock:
+        known = set(_registry)
+    return tuple(sorted(known | set(_plugins())))
+
+
+def resolve(name: str) -> Scenario:
+    """A new scenario for ``name`` (see :func:`names`)."""
+    with _registry_lock:
+        factory = _registry.get(name)
+    if factory is None:
+        point = _plugins().get(name)
+        if point is None:
+            raise LookupError(
+                f"no lightsail-stub scenario is named {name!r}; known names: "
+                f"{', '.join(names())} (register one with "
+                "lightsail_stub.scenarios.register(name, factory))"
+            )
+        try:
+            factory = point.load()
+        except Exception as error:
+            raise LookupError(
+                f"the scenario plugin {name!r} ({point.value}) failed to load: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+    scenario = factory()
+    if not callable(scenario):
+        raise TypeError(f"the factory for scenario {name!r} returned {scenario!r}, not a scenario")
+    return _Named(name, scenario)
+
+
+class _Named:
+    """A scenario resolved by name: reprs as its name, delegates everything."""
+
+    def __init__(self, name: str, inner: Scenario) -> None:
+        self._name, self._inner = name, inner
+
+    def __call__(self, call: Request, /) -> Outcome | None:
+        return self._inner(call)
+
+    def reset(self) -> None:
+        reset = getattr(self._inner, "reset", None)
+        if callable(reset):
+            reset()
+
+    def unused(self) -> list[str]:
+        return _unused(self._inner)
+
+    def __repr__(self) -> str:
+        return repr(self._name)
+
+
+def _first_attempts(call: Request) -> bool:
+    return call.attempt <= 2
+
+
+_first_attempts.__name__ = "attempt<=2"
+
+_PRESETS: Mapping[str, Factory] = {
+    # Every call throttled on its first two attempts: retrying callers get through.
+    "throttled": lambda: when(_first_attempts, throttle()),
+    # Seeded faults on the first two attempts only: callers with botocore's default retries
+    # (3 attempts or more) always get through, callers without retries see the faults.
+    "flaky": lambda: when(_first_attempts, chaos(rate=0.3, seed=0)),
+    "account-setup-in-progress": lambda: fail("AccountSetupInProgressException"),
+    "region-setup-in-progress": lambda: fail("RegionSetupInProgressException"),
+    "access-denied": lambda: fail("AccessDeniedException"),
+    "unauthenticated": lambda: fail("UnauthenticatedException"),
+    "service-unavailable": lambda: fail("ServiceUnavailable", status=503),
+}
+_registry.update(_PRESETS)
+
+
+def as_scenario(item: object, where: str) -> Scenario:
+    """A scenario from what a user passed (a scenario or a registered name)."""
+    return _check_scenario(where, item)
