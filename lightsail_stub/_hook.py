@@ -69,6 +69,13 @@ _MODEL_EVENT = "before-parameter-build.lightsail"
 _MODEL_ID = "lightsail-stub.before-parameter-build"
 _ANSWERED = "_lightsail_stub_answered"
 _END_EVENTS = ("after-call.lightsail", "after-call-error.lightsail")
+_READ_HEADERS = (
+    "X-Amz-Target",
+    "Authorization",
+    "amz-sdk-request",
+    "amz-sdk-invocation-id",
+    _wire.REGION_HEADER,
+)
 _END_ID = "lightsail-stub.end-of-call"
 
 FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
@@ -248,7 +255,12 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
         # copy plus attach()), and botocore calls every handler of an event.
         return None
     setattr(request, _ANSWERED, True)
-    headers = {str(k): _text(v) for k, v in request.headers.items()}
+    # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow).
+    headers = {}
+    for name in _READ_HEADERS:
+        value = request.headers.get(name)
+        if value is not None:
+            headers[name] = _text(value)
     target = headers.get("X-Amz-Target")
     body = _bytes(request.body)
     operation, wire = _wire.from_http(target, body, headers, request.url, None)

@@ -9,6 +9,7 @@ the first rule a value breaks.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -54,7 +55,13 @@ class Chars:
     extra: str = ""
 
     def __call__(self, value: str) -> bool:
+        if value.isascii():  # the common case: one set comparison, in C
+            return self._ascii_allowed.issuperset(value)
         return all(self._allowed(c) for c in value)
+
+    @functools.cached_property
+    def _ascii_allowed(self) -> frozenset[str]:
+        return frozenset(c for c in map(chr, range(128)) if self._allowed(c))
 
     def _allowed(self, c: str) -> bool:
         if c in self.extra or (self.ascii_alnum and c in _ASCII_ALNUM):
