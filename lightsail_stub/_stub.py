@@ -181,8 +181,10 @@ class LightsailStub:
         """Store a snapshot as if it had been taken earlier: any ``created_at`` (default:
         now), any ``state`` (e.g. ``"error"``) and ``tags`` (a mapping, or ``(key, value)``
         pairs; a value may be ``None``). Its engine, size and ``fromRelationalDatabase*``
-        fields come from the database ``database`` when it is declared (else the
-        defaults); the database need not exist any more. Returns the stored record."""
+        fields come from the database ``database`` in that Region, which comes into being
+        there if it can (automatic or declared databases, as on first use by a call);
+        otherwise (a database that is gone) from the defaults, with one stable ARN per
+        name. Returns the stored record."""
         if not isinstance(name, str):
             raise TypeError(f"add_snapshot(): name must be a str, got {type(name).__name__}")
         if not isinstance(state, str) or not state:
@@ -219,10 +221,23 @@ class LightsailStub:
                     f"add_snapshot(): a snapshot named {name!r} already exists in {region} "
                     "(names are unique per Region)"
                 )
-            source = world.database(region, database) or world.templates.get(database)
-            source_arn = source.arn if source is not None and source.arn else ""
+            # The source database as Get would show it (made to exist, if it can), so that
+            # fromRelationalDatabaseArn is the same for every snapshot of it.
+            source = world.database(region, database)
+            if source is None and world.can_exist(region, database):
+                source = world.resolve_database(region, database, self._ids)
+            if source is None:  # declared databases only, and this one gone: a stable ARN
+                source = world.ghosts.get((region, database))
             if source is None:
-                source = Database(database, region, f"{region}a", "", "", self._clock.now())
+                source = Database(
+                    database,
+                    region,
+                    f"{region}a",
+                    world.arn(region, "RelationalDatabase", self._ids),
+                    "",
+                    self._clock.now(),
+                )
+                world.ghosts[(region, database)] = source
             snapshot = Snapshot(
                 name=name,
                 region=region,
@@ -234,7 +249,7 @@ class LightsailStub:
                 engine_version=source.engine_version,
                 size_in_gb=source.size_in_gb,
                 from_database_name=database,
-                from_database_arn=source_arn or world.arn(region, "RelationalDatabase", self._ids),
+                from_database_arn=source.arn,
                 from_bundle_id=source.bundle_id,
                 from_blueprint_id=source.blueprint_id,
                 tags=pairs,

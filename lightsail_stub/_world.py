@@ -300,6 +300,8 @@ class World:
     regions: dict[str, Region] = field(default_factory=dict)
     #: Databases declared for every Region (``add_database`` without a Region).
     templates: dict[str, Database] = field(default_factory=dict)
+    #: Databases that no longer exist (or never did) that seeded snapshots came from.
+    ghosts: dict[tuple[str, str], Database] = field(default_factory=dict)
     #: Every operation id, for ``stub.operations`` in creation order: (region, id).
     operation_log: list[tuple[str, str]] = field(default_factory=list)
 
