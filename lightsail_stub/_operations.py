@@ -9,11 +9,14 @@ whole.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
+
+from botocore.model import StructureShape
 
 from . import _model
 from ._errors import ServiceError
@@ -205,24 +208,41 @@ def _tags_to_wire(tags: Tags) -> list[dict[str, str]]:
     return [{"key": k} if v is None else {"key": k, "value": v} for k, v in tags]
 
 
+@functools.cache
+def _members(shape_name: str) -> frozenset[str]:
+    shape = _model.service_model().shape_for(shape_name)
+    assert isinstance(shape, StructureShape)
+    return frozenset(shape.members)
+
+
+def _only_modeled(shape_name: str, document: dict[str, Any]) -> dict[str, Any]:
+    """``document`` without the members the installed model's ``shape_name`` lacks (an
+    older botocore has fewer), so that every answer parses as the client expects."""
+    members = _members(shape_name)
+    return {k: v for k, v in document.items() if k in members}
+
+
 def snapshot_to_wire(snapshot: Snapshot) -> dict[str, Any]:
-    return {
-        "name": snapshot.name,
-        "arn": snapshot.arn,
-        "supportCode": snapshot.support_code,
-        "createdAt": snapshot.created_at,
-        "location": {"availabilityZone": "all", "regionName": snapshot.region},
-        "resourceType": _model.enum_value("ResourceType", _SNAPSHOT),
-        "tags": _tags_to_wire(snapshot.tags),
-        "engine": snapshot.engine,
-        "engineVersion": snapshot.engine_version,
-        "sizeInGb": snapshot.size_in_gb,
-        "state": snapshot.state,
-        "fromRelationalDatabaseName": snapshot.from_database_name,
-        "fromRelationalDatabaseArn": snapshot.from_database_arn,
-        "fromRelationalDatabaseBundleId": snapshot.from_bundle_id,
-        "fromRelationalDatabaseBlueprintId": snapshot.from_blueprint_id,
-    }
+    return _only_modeled(
+        _SNAPSHOT,
+        {
+            "name": snapshot.name,
+            "arn": snapshot.arn,
+            "supportCode": snapshot.support_code,
+            "createdAt": snapshot.created_at,
+            "location": {"availabilityZone": "all", "regionName": snapshot.region},
+            "resourceType": _model.enum_value("ResourceType", _SNAPSHOT),
+            "tags": _tags_to_wire(snapshot.tags),
+            "engine": snapshot.engine,
+            "engineVersion": snapshot.engine_version,
+            "sizeInGb": snapshot.size_in_gb,
+            "state": snapshot.state,
+            "fromRelationalDatabaseName": snapshot.from_database_name,
+            "fromRelationalDatabaseArn": snapshot.from_database_arn,
+            "fromRelationalDatabaseBundleId": snapshot.from_bundle_id,
+            "fromRelationalDatabaseBlueprintId": snapshot.from_blueprint_id,
+        },
+    )
 
 
 # Plausible values for what the model describes but the stub does not otherwise track
@@ -283,7 +303,7 @@ def database_to_wire(database: Database, now: datetime) -> dict[str, Any]:
     if "_ha_" in database.bundle_id:  # high-availability plans have a standby zone
         zone = database.availability_zone
         document["secondaryAvailabilityZone"] = zone[:-1] + ("b" if zone[-1] != "b" else "a")
-    return document
+    return _only_modeled(_DATABASE, document)
 
 
 def _page_token(params: Mapping[str, Any]) -> str | None:
