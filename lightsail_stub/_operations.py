@@ -219,6 +219,8 @@ def _only_modeled(shape_name: str, document: dict[str, Any]) -> dict[str, Any]:
     """``document`` without the members the installed model's ``shape_name`` lacks (an
     older botocore has fewer), so that every answer parses as the client expects."""
     members = _members(shape_name)
+    if document.keys() <= members:  # the usual case: nothing to drop
+        return document
     return {k: v for k, v in document.items() if k in members}
 
 

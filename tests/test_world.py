@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -186,3 +189,18 @@ def test_add_snapshot_from_many_threads_is_consistent() -> None:
         t.join()
     assert len(stub.snapshots) == 200
     assert len(errors) == 3 * 200
+
+
+def test_the_scale_benchmark_runs_and_prints_its_table() -> None:
+    # Small sizes: this checks that the script works, not how fast anything is.
+    script = Path(__file__).parents[1] / "benchmarks" / "world_scale.py"
+    done = subprocess.run(
+        [sys.executable, str(script), "--big", "300", "--small", "30", "--rounds", "3"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "operation only, middle page" in done.stdout
+    assert "memory per stored snapshot" in done.stdout
