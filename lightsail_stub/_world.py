@@ -363,10 +363,6 @@ class World:
 
     # -- databases -------------------------------------------------------------------------
 
-    def find_database(self, region: str, name: str) -> Database | None:
-        """Alias of :meth:`database` (kept for the create operation's wording)."""
-        return self.database(region, name)
-
     def can_exist(self, region: str, name: str) -> bool:
         """Whether a database ``name`` comes into being in ``region`` on first use: declared
         without a Region, or any name while databases are automatic; never once deleted
