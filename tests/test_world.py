@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,16 @@ import lightsail_stub
 from lightsail_stub._world import Table, decode_token, encode_token
 
 from .helpers import client
+
+
+@pytest.fixture(autouse=True)
+def _switch_threads_often() -> Iterator[None]:
+    """Make the interpreter switch threads every microsecond instead of every 5 ms, so that
+    a missing lock shows up as a lost or duplicated snapshot instead of passing by luck."""
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    yield
+    sys.setswitchinterval(before)
 
 
 def test_many_threads_creating_and_deleting_leave_exactly_the_expected_account() -> None:
