@@ -131,8 +131,9 @@ class Transition:
 
 
 class Clock:
-    """The stub's clock: the wall clock, a frozen instant, or any callable; plus an offset
-    moved by :meth:`advance`. It never sleeps."""
+    """The stub's clock: a frozen instant (by default the moment the clock was made: a
+    virtual clock), or any callable (``lambda: datetime.now(timezone.utc)`` for the real
+    one); plus an offset moved by :meth:`advance`. It never sleeps."""
 
     def __init__(self, source: datetime | Callable[[], datetime] | None = None) -> None:
         if isinstance(source, datetime):
@@ -144,7 +145,10 @@ class Clock:
             frozen = source
             self._source: Callable[[], datetime] = lambda: frozen
         elif source is None:
-            self._source = lambda: datetime.now(timezone.utc)
+            # Virtual: time moves only when the stub says so (advance, virtual back-off), so
+            # lifecycles never complete by themselves while a test runs.
+            start = datetime.now(timezone.utc)
+            self._source = lambda: start
         elif callable(source):
             self._source = source
         else:

@@ -696,6 +696,22 @@ def test_create_duration_option_is_checked() -> None:
         lightsail_stub.mock_lightsail(create_duration="5")  # type: ignore[arg-type]
 
 
+def test_the_default_clock_is_virtual_and_moves_only_when_told() -> None:
+    with lightsail_stub.mock_lightsail(create_duration=0.001) as stub:
+        start = stub.now()
+        c = client()
+        create(c)  # a real call takes far longer than a millisecond of wall time
+        assert (
+            c.get_relational_database_snapshots()["relationalDatabaseSnapshots"][0]["state"]
+            == "creating"
+        )
+        assert stub.now() == start
+        stub.advance(0.001)
+        assert stub.snapshots[0].state == "available"
+    stub.reset()
+    assert stub.now() == start
+
+
 def test_reset_forgets_the_world_and_keeps_the_duration() -> None:
     stub = lightsail_stub.mock_lightsail(create_duration=60)
     with stub:
