@@ -11,7 +11,7 @@ import unittest
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
 from typing import Any, TypeVar, overload
 
@@ -25,9 +25,19 @@ from ._errors import (
     UnusedScenarioError,
 )
 from ._operations import Context
-from ._rules import REFERENCE_RULES, RuleSet
+from ._rules import REFERENCE_RULES, Kind, RuleSet
 from ._wire import WireRequest, WireResponse
-from ._world import DEFAULT_ACCOUNT, Clock, Database, Ids, Operation, Snapshot, World
+from ._world import (
+    AVAILABLE,
+    DEFAULT_ACCOUNT,
+    Clock,
+    Database,
+    Ids,
+    Operation,
+    Snapshot,
+    Tags,
+    World,
+)
 from .scenarios import OUTCOME_TYPES, Delay, Outcome, Request, Scenario, TransportFault, as_scenario
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -54,6 +64,7 @@ class LightsailStub:
         scenarios: Iterable[Scenario | str] = (),
         assert_all_used: bool = False,
         virtual_backoff: bool = True,
+        create_duration: float | timedelta = 0,
     ) -> None:
         if not isinstance(rules, RuleSet):
             raise TypeError(f"rules must be a lightsail_stub.RuleSet, got {type(rules).__name__}")
@@ -65,6 +76,7 @@ class LightsailStub:
             raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
         if not (isinstance(account_id, str) and re.fullmatch(r"[0-9]{12}", account_id)):
             raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+        self._create_duration = _duration(create_duration)
         self._rules = rules
         self._declared = None if databases is None else tuple(databases)
         self._seed = seed
@@ -96,7 +108,12 @@ class LightsailStub:
         with self._lock:
             self._clock.rewind()
             self._ids = Ids(self._seed)
-            self._world = World(account=self._account, auto_databases=self._declared is None)
+            self._world = World(
+                account=self._account,
+                auto_databases=self._declared is None,
+                clock=self._clock,
+                create_duration=self._create_duration,
+            )
             self._calls: list[Call] = []
             self._received = 0
             self._scenarios: tuple[Scenario, ...] = self._base_scenarios
@@ -170,7 +187,100 @@ class LightsailStub:
                 bundle_id=bundle_id,
                 size_in_gb=size_in_gb,
             )
-            self._world.databases[(region, name)] = template
+            if region is None:
+                self._world.templates[name] = template
+            else:
+                self._world.put_database(template)
+                self._world.region(region).database_transitions.pop(name, None)
+
+    def add_snapshot(
+        self,
+        name: str,
+        *,
+        region: str,
+        database: str = "orders-db",
+        created_at: datetime | None = None,
+        state: str = AVAILABLE,
+        tags: Mapping[str, str | None] | Iterable[tuple[str, str | None]] = (),
+    ) -> Snapshot:
+        """Store a snapshot as if it had been taken earlier: any ``created_at`` (default:
+        now), any ``state`` (e.g. ``"error"``) and ``tags`` (a mapping, or ``(key, value)``
+        pairs; a value may be ``None``). Its engine, size and ``fromRelationalDatabase*``
+        fields come from the database ``database`` in that Region, which comes into being
+        there if it can (automatic or declared databases, as on first use by a call);
+        otherwise (a database that is gone) from the defaults, with one stable ARN per
+        name. Returns the stored record."""
+        if not isinstance(name, str):
+            raise TypeError(f"add_snapshot(): name must be a str, got {type(name).__name__}")
+        if not isinstance(state, str) or not state:
+            raise TypeError(f"add_snapshot(): state must be a non-empty str, got {state!r}")
+        if created_at is not None and (
+            not isinstance(created_at, datetime) or created_at.tzinfo is None
+        ):
+            raise ValueError(
+                f"add_snapshot(): created_at must be a timezone-aware datetime, got {created_at!r}"
+            )
+        if not isinstance(region, str) or region not in _model.enum("RegionName"):
+            raise ValueError(
+                f"add_snapshot(): the botocore model has no Lightsail Region {region!r}; "
+                f"it lists: {', '.join(_model.regions())}"
+            )
+        pairs = _tag_pairs(tags)
+        checks: list[tuple[Kind, str, Any]] = [
+            ("snapshot-name", "name", name),
+            ("database-name", "database", database),
+        ]
+        for index, (key, value) in enumerate(pairs):
+            checks.append(("tag-key", f"tags[{index}].key", key))
+            if value is not None:
+                checks.append(("tag-value", f"tags[{index}].value", value))
+        checks.append(("tag-list", "tags", list(pairs)))
+        for kind, field, value in checks:
+            violation = self._rules.first_violation(kind, field, value)
+            if violation is not None:
+                raise ValueError(f"add_snapshot(): {violation.message}")
+        world = self._world
+        with world.lock:
+            if world.snapshot(region, name) is not None:
+                raise ValueError(
+                    f"add_snapshot(): a snapshot named {name!r} already exists in {region} "
+                    "(names are unique per Region)"
+                )
+            # The source database as Get would show it (made to exist, if it can), so that
+            # fromRelationalDatabaseArn is the same for every snapshot of it.
+            source = world.database(region, database)
+            if source is None and world.can_exist(region, database):
+                source = world.resolve_database(region, database, self._ids)
+            if source is None:  # declared databases only, and this one gone: a stable ARN
+                source = world.ghosts.get((region, database))
+            if source is None:
+                source = Database(
+                    database,
+                    region,
+                    f"{region}a",
+                    world.arn(region, "RelationalDatabase", self._ids),
+                    "",
+                    self._clock.now(),
+                )
+                world.ghosts[(region, database)] = source
+            snapshot = Snapshot(
+                name=name,
+                region=region,
+                arn=world.arn(region, "RelationalDatabaseSnapshot", self._ids),
+                support_code=self._ids.support_code(),
+                created_at=created_at or self._clock.now(),
+                state=state,
+                engine=source.engine,
+                engine_version=source.engine_version,
+                size_in_gb=source.size_in_gb,
+                from_database_name=database,
+                from_database_arn=source.arn,
+                from_bundle_id=source.bundle_id,
+                from_blueprint_id=source.blueprint_id,
+                tags=pairs,
+            )
+            world.put_snapshot(snapshot)
+            return snapshot
 
     def advance(self, seconds: float) -> None:
         """Move the stub's clock forward (it never sleeps)."""
@@ -188,27 +298,53 @@ class LightsailStub:
 
     @property
     def databases(self) -> tuple[Database, ...]:
-        """Databases that exist in a Region: declared with one, or used there. (A database
-        declared for every Region appears here once a call used it in a Region; see
-        :attr:`declared_databases`.)"""
-        with self._world.lock:
-            return tuple(d for (region, _), d in self._world.databases.items() if region)
+        """Databases that exist in a Region: declared with one, created, or used there (a
+        database declared for every Region appears here once a call used it in a Region;
+        see :attr:`declared_databases`). By Region, in the order they came to exist; each
+        in its state now."""
+        world = self._world
+        with world.lock:
+            return tuple(
+                record
+                for region, place in world.regions.items()
+                for name in list(place.databases.names())
+                if (record := world.database(region, name)) is not None
+            )
 
     @property
     def declared_databases(self) -> tuple[str, ...]:
         """Names of the databases declared for every Region (without ``region``)."""
         with self._world.lock:
-            return tuple(name for (region, name) in self._world.databases if region is None)
+            return tuple(self._world.templates)
 
     @property
     def snapshots(self) -> tuple[Snapshot, ...]:
-        with self._world.lock:
-            return tuple(self._world.snapshots.values())
+        """Every stored snapshot, by Region, in the order they were stored; each in its
+        state now (``creating`` until the create duration has passed)."""
+        world = self._world
+        with world.lock:
+            return tuple(
+                record
+                for region, place in world.regions.items()
+                for name in list(place.snapshots.names())
+                if (record := world.snapshot(region, name)) is not None
+            )
 
     @property
     def operations(self) -> tuple[Operation, ...]:
-        with self._world.lock:
-            return tuple(self._world.operations.values())
+        """Every operation, in the order they started; each with its status now."""
+        world = self._world
+        with world.lock:
+            return tuple(
+                record
+                for region, operation_id in world.operation_log
+                if (record := world.operation(region, operation_id)) is not None
+            )
+
+    @property
+    def create_duration(self) -> timedelta:
+        """How long a create takes on the stub's clock (see ``mock_lightsail``)."""
+        return self._create_duration
 
     @property
     def rules(self) -> RuleSet:
@@ -310,7 +446,7 @@ class LightsailStub:
     def _handle(self, wire: WireRequest) -> WireResponse | TransportFault:
         """Answer one wire request (from either front door): a response, or a transport
         fault the front door acts out. Raises a library error."""
-        ctx = Context(self._world, self._rules, self._clock, self._ids, wire.region)
+        ctx = self._context(wire.region)
         with self._lock:
             index, stack = self._received, self._scenarios
             self._received += 1
@@ -322,6 +458,13 @@ class LightsailStub:
         if isinstance(answer, LightsailStubError):
             raise answer
         return answer
+
+    def _context(self, region: str, *, fail_later: tuple[str, str] | None = None) -> Context:
+        """What an operation runs with, for a call in ``region``. ``fail_later`` makes a
+        create that is accepted end ``Failed`` (see :class:`Context`)."""
+        return Context(
+            self._world, self._rules, self._clock, self._ids, region, fail_later=fail_later
+        )
 
     # -- activation ---------------------------------------------------------------------
 
@@ -500,6 +643,35 @@ class LightsailStub:
         return f"<LightsailStub {state}, {len(self._calls)} calls, rules={self._rules.name!r}>"
 
 
+def _duration(value: object) -> timedelta:
+    if isinstance(value, timedelta):
+        duration = value
+    elif isinstance(value, (int, float)) and not isinstance(value, bool):
+        duration = timedelta(seconds=value)
+    else:
+        raise TypeError(f"create_duration must be seconds (a number) or a timedelta, got {value!r}")
+    if duration < timedelta():
+        raise ValueError(f"create_duration must not be negative, got {value!r}")
+    return duration
+
+
+def _tag_pairs(
+    tags: Mapping[str, str | None] | Iterable[tuple[str, str | None]],
+) -> Tags:
+    if isinstance(tags, (str, bytes)):
+        raise TypeError(f"add_snapshot(): tags must be a mapping or (key, value) pairs: {tags!r}")
+    items = tags.items() if isinstance(tags, Mapping) else tags
+    pairs: list[tuple[str, str | None]] = []
+    for item in items:
+        if not (isinstance(item, tuple) and len(item) == 2):
+            raise TypeError(f"add_snapshot(): a tag must be a (key, value) pair, got {item!r}")
+        key, value = item
+        if not isinstance(key, str) or not (value is None or isinstance(value, str)):
+            raise TypeError(f"add_snapshot(): tag keys and values must be str, got {item!r}")
+        pairs.append((key, value))
+    return tuple(pairs)
+
+
 def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
@@ -516,6 +688,7 @@ def mock_lightsail(
     scenarios: Iterable[Scenario | str] = (),
     assert_all_used: bool = False,
     virtual_backoff: bool = True,
+    create_duration: float | timedelta = 0,
 ) -> LightsailStub:
     """A :class:`LightsailStub`: use it as ``with mock_lightsail() as stub:``, as a
     decorator, or with ``start()`` / ``stop()``.
@@ -537,6 +710,9 @@ def mock_lightsail(
     - ``virtual_backoff``: botocore's back-off between retries of calls this stub answers is
       added to the stub's clock instead of slept, and adaptive mode's client-side rate
       limiter does not hold them back. ``False``: botocore sleeps as usual.
+    - ``create_duration``: seconds (or a ``timedelta``) on the stub's clock that a create
+      takes: a new snapshot is ``creating`` (its database ``backing-up``) and its
+      operations ``Started`` until then. Default 0: done by the next call.
     """
     return LightsailStub(
         rules=rules,
@@ -549,4 +725,5 @@ def mock_lightsail(
         scenarios=scenarios,
         assert_all_used=assert_all_used,
         virtual_backoff=virtual_backoff,
+        create_duration=create_duration,
     )

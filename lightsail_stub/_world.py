@@ -1,17 +1,27 @@
 """The in-memory account: databases, snapshots and operations, one lock, one clock.
 
 Records are frozen dataclasses: what a test reads from ``stub.snapshots`` can't be changed
-behind the stub's back, and a change is a new record swapped in under the lock.
+behind the stub's back, and a change is a new record swapped in under the lock. They use
+``__slots__``: an account may hold 100,000 snapshots.
+
+Lifecycles (a snapshot ``creating`` -> ``available``, its operations ``Started`` ->
+``Succeeded``) are computed lazily from timestamps: a record that is still changing has a
+:class:`Transition` beside it, and whoever reads the record past the transition's moment
+swaps in the final record. No background thread, no scan of the whole account per call.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import bisect
 import random
 import threading
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
+from typing import Generic, TypeVar
 
 from . import _model
 from ._errors import LightsailStubError
@@ -20,8 +30,15 @@ Tags = tuple[tuple[str, str | None], ...]
 
 DEFAULT_ACCOUNT = "123456789012"
 
+#: Assumed state names (Lightsail documents only ``available``): see docs/fidelity.md.
+AVAILABLE = "available"
+CREATING = "creating"
+BACKING_UP = "backing-up"
+ERROR = "error"
+FAILED = "failed"
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, slots=True)
 class Database:
     """A relational database the snapshots are taken from."""
 
@@ -36,9 +53,14 @@ class Database:
     blueprint_id: str = "mysql_8_0"
     bundle_id: str = "micro_2_0"
     size_in_gb: int = 40
+    state: str = AVAILABLE
+    tags: Tags = ()
+    master_database_name: str = "dbmaster"
+    master_username: str = "dbmasteruser"
+    publicly_accessible: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """A stored relational database snapshot (its zone is always ``all``)."""
 
@@ -58,9 +80,10 @@ class Snapshot:
     tags: Tags = ()
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Operation:
-    """One entry of an ``operations`` list."""
+    """One entry of an ``operations`` list. ``operation_type`` is ``None`` for an operation
+    whose type the model's ``OperationType`` enum does not list (``TagResource``)."""
 
     id: str
     resource_name: str
@@ -70,7 +93,7 @@ class Operation:
     availability_zone: str
     is_terminal: bool
     operation_details: str
-    operation_type: str
+    operation_type: str | None
     status: str
     status_changed_at: datetime
     error_code: str | None = None
@@ -85,10 +108,11 @@ class Operation:
             "location": {"availabilityZone": self.availability_zone, "regionName": self.region},
             "isTerminal": self.is_terminal,
             "operationDetails": self.operation_details,
-            "operationType": self.operation_type,
-            "status": self.status,
-            "statusChangedAt": self.status_changed_at,
         }
+        if self.operation_type is not None:
+            document["operationType"] = self.operation_type
+        document["status"] = self.status
+        document["statusChangedAt"] = self.status_changed_at
         if self.error_code is not None:
             document["errorCode"] = self.error_code
         if self.error_details is not None:
@@ -96,9 +120,20 @@ class Operation:
         return document
 
 
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """What a record becomes at ``at``: a new state (operations: a status) and, for a
+    failure, Lightsail's ``errorCode`` / ``errorDetails``."""
+
+    at: datetime
+    state: str
+    error: tuple[str, str] | None = None
+
+
 class Clock:
-    """The stub's clock: the wall clock, a frozen instant, or any callable; plus an offset
-    moved by :meth:`advance`. It never sleeps."""
+    """The stub's clock: a frozen instant (by default the moment the clock was made: a
+    virtual clock), or any callable (``lambda: datetime.now(timezone.utc)`` for the real
+    one); plus an offset moved by :meth:`advance`. It never sleeps."""
 
     def __init__(self, source: datetime | Callable[[], datetime] | None = None) -> None:
         if isinstance(source, datetime):
@@ -110,7 +145,10 @@ class Clock:
             frozen = source
             self._source: Callable[[], datetime] = lambda: frozen
         elif source is None:
-            self._source = lambda: datetime.now(timezone.utc)
+            # Virtual: time moves only when the stub says so (advance, virtual back-off), so
+            # lifecycles never complete by themselves while a test runs.
+            start = datetime.now(timezone.utc)
+            self._source = lambda: start
         elif callable(source):
             self._source = source
         else:
@@ -161,57 +199,295 @@ class Ids:
         return f"{account}/ls-{suffix:040x}"
 
 
+R = TypeVar("R")
+
+
+class Table(Generic[R]):
+    """Records by name, in the order they were first stored, pageable from a position.
+
+    Each name gets a sequence number when it is stored; ``_order`` is the sorted list of
+    sequence numbers ever handed out (deleted ones stay as tombstones until they are more
+    than half of it). A page starts with a bisection and reads only what it returns: no
+    copy and no sort of the table per call. A position stays valid across deletions."""
+
+    __slots__ = ("_dead", "_name_at", "_next", "_order", "_records", "_seq")
+
+    def __init__(self) -> None:
+        self._records: dict[str, R] = {}
+        self._seq: dict[str, int] = {}
+        self._name_at: dict[int, str] = {}
+        self._order: list[int] = []
+        self._next = 0
+        self._dead = 0
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._records
+
+    def get(self, name: str) -> R | None:
+        return self._records.get(name)
+
+    def names(self) -> Iterator[str]:
+        return iter(self._name_at.values())
+
+    def put(self, name: str, record: R) -> None:
+        """Store ``record`` under ``name``: a new name goes last, a known one keeps its place."""
+        if name not in self._records:
+            seq = self._next
+            self._next += 1
+            self._seq[name] = seq
+            self._name_at[seq] = name
+            self._order.append(seq)
+        self._records[name] = record
+
+    def remove(self, name: str) -> None:
+        del self._records[name]
+        del self._name_at[self._seq.pop(name)]
+        self._dead += 1
+        if self._dead > 64 and self._dead * 2 > len(self._order):
+            # _name_at holds the live sequence numbers in ascending order (dict order).
+            self._order = list(self._name_at)
+            self._dead = 0
+
+    def page(self, start: int, size: int) -> tuple[list[str], int | None]:
+        """Up to ``size`` names from position ``start`` on, and the position of the next
+        page (``None`` when this page is the last)."""
+        names: list[str] = []
+        order, name_at = self._order, self._name_at
+        for index in range(bisect.bisect_left(order, start), len(order)):
+            name = name_at.get(order[index])
+            if name is None:
+                continue
+            if len(names) == size:
+                return names, order[index]
+            names.append(name)
+        return names, None
+
+
+@dataclass
+class Region:
+    """One Region of the account."""
+
+    databases: Table[Database] = field(default_factory=Table)
+    snapshots: Table[Snapshot] = field(default_factory=Table)
+    operations: Table[Operation] = field(default_factory=Table)
+    operations_by_resource: dict[str, list[str]] = field(default_factory=dict)
+    # Records still changing: what they become, and when.
+    database_transitions: dict[str, Transition] = field(default_factory=dict)
+    snapshot_transitions: dict[str, Transition] = field(default_factory=dict)
+    operation_transitions: dict[str, Transition] = field(default_factory=dict)
+    # Databases deleted here: a declared (or automatic) name does not come back by itself.
+    deleted_databases: set[str] = field(default_factory=set)
+
+
+#: Page sizes. GetOperations: "up to a maximum of 200" (its API reference); the other lists:
+#: assumed (Lightsail does not document them).
+OPERATIONS_PAGE = 200
+PAGE_SIZE = 25
+
+
 @dataclass
 class World:
-    """One account: its databases, snapshots and operations in every region."""
+    """One account: its databases, snapshots and operations in every region.
+
+    Every method expects the caller to hold :attr:`lock` (an ``RLock``), so that an
+    operation checks and changes the account in one step."""
 
     account: str = DEFAULT_ACCOUNT
     auto_databases: bool = True
+    clock: Clock = field(default_factory=Clock)
+    #: How long a create takes on the stub's clock (0: done by the next call).
+    create_duration: timedelta = timedelta()
     lock: threading.RLock = field(default_factory=threading.RLock)
-    databases: dict[tuple[str | None, str], Database] = field(default_factory=dict)
-    snapshots: dict[tuple[str, str], Snapshot] = field(default_factory=dict)
-    operations: dict[str, Operation] = field(default_factory=dict)
+    regions: dict[str, Region] = field(default_factory=dict)
+    #: Databases declared for every Region (``add_database`` without a Region).
+    templates: dict[str, Database] = field(default_factory=dict)
+    #: Databases that no longer exist (or never did) that seeded snapshots came from.
+    ghosts: dict[tuple[str, str], Database] = field(default_factory=dict)
+    #: Every operation id, for ``stub.operations`` in creation order: (region, id).
+    operation_log: list[tuple[str, str]] = field(default_factory=list)
+
+    def region(self, name: str) -> Region:
+        region = self.regions.get(name)
+        if region is None:
+            region = self.regions[name] = Region()
+        return region
 
     def arn(self, region: str, resource_type: str, ids: Ids) -> str:
         return f"arn:aws:lightsail:{region}:{self.account}:{resource_type}/{ids.uuid()}"
 
-    def find_database(self, region: str, name: str) -> Database | None:
-        """The database ``name`` as it exists in ``region`` now (nothing is created)."""
-        with self.lock:
-            return self.databases.get((region, name))
+    # -- reading, with lifecycles settled --------------------------------------------------
 
-    def can_exist(self, name: str) -> bool:
-        """Whether a database ``name`` comes into being in a Region on first use: declared
-        without a Region, or any name while databases are automatic."""
-        with self.lock:
-            return self.auto_databases or (None, name) in self.databases
+    def snapshot(self, region: str, name: str) -> Snapshot | None:
+        place = self.region(region)
+        record = place.snapshots.get(name)
+        if record is None:
+            return None
+        transition = place.snapshot_transitions.get(name)
+        if transition is not None and self.clock.now() >= transition.at:
+            del place.snapshot_transitions[name]
+            record = replace(record, state=transition.state)
+            place.snapshots.put(name, record)
+        return record
+
+    def database(self, region: str, name: str) -> Database | None:
+        """The database ``name`` as it exists in ``region`` now (nothing is created)."""
+        place = self.region(region)
+        record = place.databases.get(name)
+        if record is None:
+            return None
+        transition = place.database_transitions.get(name)
+        if transition is not None and self.clock.now() >= transition.at:
+            del place.database_transitions[name]
+            record = replace(record, state=transition.state)
+            place.databases.put(name, record)
+        return record
+
+    def operation(self, region: str, operation_id: str) -> Operation | None:
+        place = self.region(region)
+        record = place.operations.get(operation_id)
+        if record is None:
+            return None
+        transition = place.operation_transitions.get(operation_id)
+        if transition is not None and self.clock.now() >= transition.at:
+            del place.operation_transitions[operation_id]
+            code, details = transition.error or (None, None)
+            record = replace(
+                record,
+                status=transition.state,
+                is_terminal=True,
+                status_changed_at=transition.at,
+                error_code=code,
+                error_details=details,
+            )
+            place.operations.put(operation_id, record)
+        return record
+
+    # -- databases -------------------------------------------------------------------------
+
+    def can_exist(self, region: str, name: str) -> bool:
+        """Whether a database ``name`` comes into being in ``region`` on first use: declared
+        without a Region, or any name while databases are automatic; never once deleted
+        there."""
+        if name in self.region(region).deleted_databases:
+            return False
+        return self.auto_databases or name in self.templates
+
+    def resolve_database(self, region: str, name: str, ids: Ids) -> Database | None:
+        """The database ``name`` in ``region``, made to exist if it can (see
+        :meth:`can_exist`). Only a request that succeeds may call this."""
+        database = self.database(region, name)
+        if database is None and self.can_exist(region, name):
+            database = self.materialize(region, name, ids, self.clock.now())
+        return database
 
     def materialize(self, region: str, name: str, ids: Ids, now: datetime) -> Database:
-        """Make the database ``name`` exist in ``region`` (see :meth:`can_exist`). Called only
-        by a request that succeeds, so a refused request leaves the account as it was."""
-        with self.lock:
-            template = self.databases.get((None, name)) or Database(
-                name=name,
-                region="",
-                availability_zone="",
-                arn="",
-                support_code="",
-                created_at=now,
-            )
-            database = replace(
-                template,
-                region=region,
-                availability_zone=f"{region}a",
-                arn=self.arn(region, "RelationalDatabase", ids),
-                support_code=ids.support_code(),
-            )
-            self.databases[(region, name)] = database
-            return database
+        """Make the database ``name`` exist in ``region`` (see :meth:`can_exist`)."""
+        template = self.templates.get(name) or Database(
+            name=name,
+            region="",
+            availability_zone="",
+            arn="",
+            support_code="",
+            created_at=now,
+        )
+        database = replace(
+            template,
+            region=region,
+            availability_zone=f"{region}a",
+            arn=self.arn(region, "RelationalDatabase", ids),
+            support_code=ids.support_code(),
+        )
+        self.region(region).databases.put(name, database)
+        return database
 
-    def add_operations(self, operations: Iterable[Operation]) -> None:
-        with self.lock:
-            for operation in operations:
-                self.operations[operation.id] = operation
+    def materialize_declared(self, region: str, ids: Ids) -> None:
+        """Make every database declared for all Regions exist in ``region`` (before listing)."""
+        place = self.region(region)
+        for name in self.templates:
+            if name not in place.databases and name not in place.deleted_databases:
+                self.materialize(region, name, ids, self.clock.now())
+
+    def put_database(self, database: Database, transition: Transition | None = None) -> None:
+        """Store ``database``; with ``transition``, it becomes that later (a pending
+        transition is kept otherwise)."""
+        place = self.region(database.region)
+        place.databases.put(database.name, database)
+        place.deleted_databases.discard(database.name)
+        if transition is not None:
+            place.database_transitions[database.name] = transition
+
+    def remove_database(self, region: str, name: str) -> None:
+        place = self.region(region)
+        place.databases.remove(name)
+        place.database_transitions.pop(name, None)
+        place.deleted_databases.add(name)
+
+    # -- snapshots -------------------------------------------------------------------------
+
+    def put_snapshot(self, snapshot: Snapshot, transition: Transition | None = None) -> None:
+        """Store ``snapshot``; with ``transition``, it becomes that later (a pending
+        transition is kept otherwise)."""
+        place = self.region(snapshot.region)
+        place.snapshots.put(snapshot.name, snapshot)
+        if transition is not None:
+            place.snapshot_transitions[snapshot.name] = transition
+
+    def remove_snapshot(self, region: str, name: str) -> None:
+        place = self.region(region)
+        place.snapshots.remove(name)
+        place.snapshot_transitions.pop(name, None)
+
+    # -- operations ------------------------------------------------------------------------
+
+    def add_operation(self, operation: Operation, transition: Transition | None = None) -> None:
+        place = self.region(operation.region)
+        place.operations.put(operation.id, operation)
+        place.operations_by_resource.setdefault(operation.resource_name, []).append(operation.id)
+        self.operation_log.append((operation.region, operation.id))
+        if transition is not None:
+            place.operation_transitions[operation.id] = transition
+
+    # -- pages -----------------------------------------------------------------------------
+
+    def page(
+        self, region: str, table: Table[R], kind: str, token: str | None, size: int
+    ) -> tuple[list[str], str | None]:
+        """One page of names of ``table``, from ``token`` (``None``: the first page); and
+        the token of the next page. Raises ``ValueError`` for a token this list never
+        gave out."""
+        start = 0 if token is None else decode_token(token, kind, region)
+        names, following = table.page(start, size)
+        return names, None if following is None else encode_token(kind, region, following)
+
+
+def encode_token(kind: str, region: str, position: int) -> str:
+    """An opaque page token: the list, the Region and the position, base64url-encoded."""
+    raw = f"v1|{kind}|{region}|{position}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_token(token: str, kind: str, region: str) -> int:
+    try:
+        padded = token + "=" * (-len(token) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii")).decode("ascii")
+    except (ValueError, UnicodeError, binascii.Error):
+        raise ValueError("it is not a page token this operation returned") from None
+    parts = raw.split("|")
+    if (
+        len(parts) != 4
+        or parts[0] != "v1"
+        or not (parts[3].isascii() and parts[3].isdigit())
+        or len(parts[3]) > 18
+    ):
+        raise ValueError("it is not a page token this operation returned")
+    if parts[1] != kind:
+        raise ValueError(f"it is a page token of another list ({parts[1]})")
+    if parts[2] != region:
+        raise ValueError(f"it is a page token of Region {parts[2]}, not {region}")
+    return int(parts[3])
 
 
 def location_region(region: str) -> str:

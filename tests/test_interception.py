@@ -232,21 +232,25 @@ def test_unhandled_operation_fails_loudly_at_the_call_and_again_at_exit() -> Non
     stub = lightsail_stub.mock_lightsail()
     with pytest.raises(UnhandledOperationError) as at_exit, stub:
         with pytest.raises(UnhandledOperationError) as at_call:
-            c.get_relational_database_snapshot(relationalDatabaseSnapshotName="snap-1")
+            c.get_regions()
         assert isinstance(at_call.value, AssertionError)
         try:  # code under test that swallows errors can't hide it
-            c.get_relational_database_snapshots()
+            c.get_instances()
         except Exception:
             pass
     assert str(at_call.value) == (
-        "lightsail-stub does not serve the Lightsail operation 'GetRelationalDatabaseSnapshot' "
+        "lightsail-stub does not serve the Lightsail operation 'GetRegions' "
         "yet, and never passes a call on to AWS. Operations it serves: "
-        "CreateRelationalDatabaseSnapshot. Remove the call from the code under test, or stop "
-        "the stub around it."
+        "CreateRelationalDatabase, CreateRelationalDatabaseFromSnapshot, "
+        "CreateRelationalDatabaseSnapshot, DeleteRelationalDatabase, "
+        "DeleteRelationalDatabaseSnapshot, GetOperation, GetOperations, GetOperationsForResource, "
+        "GetRelationalDatabase, GetRelationalDatabaseSnapshot, GetRelationalDatabaseSnapshots, "
+        "GetRelationalDatabases, TagResource, UntagResource. Remove the call from the code under "
+        "test, or stop the stub around it."
     )
     assert str(at_exit.value).startswith(
         "2 Lightsail call(s) failed with a lightsail-stub error while it was active (the code "
-        "under test may have swallowed it); the first: lightsail-stub does not serve the Lightsail operation 'GetRelationalDatabaseSnapshot'"
+        "under test may have swallowed it); the first: lightsail-stub does not serve the Lightsail operation 'GetRegions'"
     )
     assert str(at_exit.value).endswith(
         "(pass assert_all_handled=False to mock_lightsail() to not check this at exit)"
@@ -259,16 +263,16 @@ def test_unhandled_operation_is_not_retried_in_any_retry_mode(mode: str) -> None
     c = client(retries={"mode": mode, "max_attempts": 5})
     with lightsail_stub.mock_lightsail(assert_all_handled=False) as stub:
         with pytest.raises(UnhandledOperationError):
-            c.get_operation(operationId="x")
+            c.get_instance(instanceName="x")
     assert [(call.operation, call.attempt, call.status) for call in stub.calls] == [
-        ("GetOperation", 1, None)
+        ("GetInstance", 1, None)
     ]
 
 
 def test_the_exit_check_does_not_bury_the_error_of_the_body() -> None:
     with pytest.raises(KeyError, match="the real problem"), lightsail_stub.mock_lightsail():
         try:
-            client().get_operation(operationId="x")
+            client().get_instance(instanceName="x")
         except AssertionError:
             pass
         raise KeyError("the real problem")
@@ -527,13 +531,13 @@ def test_a_reported_library_error_does_not_fail_a_later_clean_activation() -> No
     stub = lightsail_stub.mock_lightsail()
     with pytest.raises(UnhandledOperationError), stub:
         try:
-            client().get_operations()
+            client().get_regions()
         except UnhandledOperationError:
             pass
     with stub:
         create(client())
     assert [call.operation for call in stub.calls] == [
-        "GetOperations",
+        "GetRegions",
         "CreateRelationalDatabaseSnapshot",
     ]
 
@@ -690,9 +694,9 @@ def test_a_sync_function_returning_a_coroutine_is_refused_not_run_unstubbed() ->
 def test_reset_does_not_hide_a_swallowed_library_error() -> None:
     stub = lightsail_stub.mock_lightsail().start()
     with pytest.raises(UnhandledOperationError):
-        client().get_operations()
+        client().get_regions()
     stub.reset()
-    with pytest.raises(UnhandledOperationError, match="GetOperations"):
+    with pytest.raises(UnhandledOperationError, match="GetRegions"):
         stub.stop()
 
 
@@ -702,7 +706,7 @@ def test_a_generator_closed_early_still_reports_a_swallowed_error() -> None:
     @stub
     def job() -> Any:
         try:
-            client().get_operations()
+            client().get_regions()
         except UnhandledOperationError:
             pass
         yield 1
@@ -711,7 +715,7 @@ def test_a_generator_closed_early_still_reports_a_swallowed_error() -> None:
     running = job()
     assert next(running) == 1
     assert stub.active  # active while the generator is suspended (documented)
-    with pytest.raises(UnhandledOperationError, match="GetOperations"):
+    with pytest.raises(UnhandledOperationError, match="GetRegions"):
         running.close()
     assert not stub.active
 

@@ -135,7 +135,7 @@ import boto3, pytest
 
 def swallow():
     try:
-        boto3.client("lightsail", region_name="eu-west-2").get_operations()
+        boto3.client("lightsail", region_name="eu-west-2").get_regions()
     except Exception:
         pass
 
@@ -152,10 +152,10 @@ def test_opted_out(lightsail_mock):
     result.stdout.fnmatch_lines(
         [
             "*ERROR at teardown of test_swallowed*",
-            "*UnhandledOperationError: 1 Lightsail call(s) failed with a lightsail-stub error*'GetOperations'*"
+            "*UnhandledOperationError: 1 Lightsail call(s) failed with a lightsail-stub error*'GetRegions'*"
             "(pass assert_all_handled=False to mock_lightsail() to not check this at exit)",
             "*- lightsail-stub calls -*",
-            "1  GetOperations  eu-west-2  1    UnhandledOperationError",
+            "1  GetRegions  eu-west-2  1    UnhandledOperationError",
         ]
     )
 
@@ -168,7 +168,7 @@ def test_a_test_that_already_failed_is_not_failed_again_at_teardown(
 import boto3
 
 def test_fails(lightsail_mock):
-    boto3.client("lightsail", region_name="eu-west-2").get_operations()
+    boto3.client("lightsail", region_name="eu-west-2").get_regions()
 """
     )
     result = run(pytester)
