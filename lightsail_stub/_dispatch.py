@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
@@ -21,7 +21,7 @@ from ._errors import (
     UnhandledOperationError,
     UnsupportedRegionError,
 )
-from ._operations import OPERATIONS, Context
+from ._operations import FAILS_LATER, OPERATIONS, Context
 from ._rules import describe_value
 from ._wire import WireRequest, WireResponse
 from .scenarios import LightsailError, Outcome, Proceed, TransportFault
@@ -133,6 +133,13 @@ def dispatch(
         handler = OPERATIONS.get(operation)
         if handler is None:
             raise UnhandledOperationError(unhandled_message(operation))
+        if isinstance(outcome, Proceed) and outcome.fail_later is not None:
+            if operation not in FAILS_LATER:
+                raise ScenarioError(
+                    f"the scenario {scenario} asked {operation} to fail later, but only "
+                    f"{', '.join(sorted(FAILS_LATER))} start something that can fail later"
+                )
+            ctx = replace(ctx, fail_later=outcome.fail_later)
         document = handler(ctx, params)
     except ServiceError as error:
         body = _wire.error_body(error.shape, error.message, operation=operation)

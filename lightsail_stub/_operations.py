@@ -883,3 +883,15 @@ OPERATIONS: Mapping[str, Handler] = {
     "TagResource": tag_resource,
     "UntagResource": untag_resource,
 }
+
+
+#: The operations whose answer starts a lifecycle that a scenario can make fail later
+#: (``Proceed(fail_later=...)``, ``scenarios.fail_later()``).
+FAILS_LATER: frozenset[str] = frozenset(
+    {
+        "CreateRelationalDatabaseSnapshot",
+        "CreateRelationalDatabase",
+        "CreateRelationalDatabaseFromSnapshot",
+        "DeleteRelationalDatabase",
+    }
+)

@@ -33,11 +33,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_che
 from botocore import xform_name
 
 from . import _model
+from ._operations import FAILS_LATER
 
 if TYPE_CHECKING:
     from ._stub import LightsailStub
 
 __all__ = [
+    "FAILS_LATER",
     "Delay",
     "LightsailError",
     "Outcome",
@@ -48,6 +50,7 @@ __all__ = [
     "chaos",
     "connection_error",
     "fail",
+    "fail_later",
     "for_operation",
     "latency",
     "modify_response",
@@ -105,9 +108,14 @@ class Proceed:
     (timestamps as epoch seconds) and returns the document to send instead: botocore parses
     whatever it returns, so a test can check how its caller copes with a surprising (even
     schema-breaking) response. Errors are not changed.
+
+    ``fail_later=(error_code, error_details)``: the call is accepted as usual, but the
+    lifecycle it starts ends in failure (see :func:`fail_later`). Only for the operations
+    that start one (:data:`FAILS_LATER`); on any other it is a ``ScenarioError``.
     """
 
     change: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    fail_later: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -423,6 +431,34 @@ def read_timeout(*, times: int | None = None, processed: bool = False) -> _Answe
         TransportFault("read-timeout", processed=bool(processed)),
         times,
     )
+
+
+class _FailLater(_Answer):
+    def _decide(self, call: Request) -> Outcome | None:
+        return self._outcome if call.operation in FAILS_LATER else None
+
+
+def fail_later(
+    error_code: str = "InternalFailure",
+    error_details: str = "The resource could not be created.",
+    *,
+    times: int | None = None,
+) -> _Answer:
+    """The caller's create is accepted as usual (``Started``), then fails: when its
+    lifecycle completes (``create_duration`` later on the stub's clock, at once by default),
+    its operations end ``Failed`` with ``errorCode`` / ``errorDetails`` and the snapshot ends
+    in state ``error`` (a database: ``failed``). It decides only the operations that start a
+    lifecycle (:data:`FAILS_LATER`: the creates, and a delete with a final snapshot); other
+    calls go on to the next scenario."""
+    for option, text in [("error_code", error_code), ("error_details", error_details)]:
+        if not isinstance(text, str) or not text:
+            raise TypeError(f"fail_later(): {option} must be a non-empty str, got {text!r}")
+    default_details = error_details == "The resource could not be created."
+    shown = _args(
+        "" if error_code == "InternalFailure" and default_details else repr(error_code),
+        "" if default_details else repr(error_details),
+    )
+    return _FailLater("fail_later", shown, Proceed(fail_later=(error_code, error_details)), times)
 
 
 def latency(seconds: float, *, times: int | None = None) -> _Answer:

@@ -4,7 +4,6 @@ sleeping."""
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -13,6 +12,7 @@ from typing import Any
 import pytest
 
 import lightsail_stub
+from lightsail_stub.scenarios import fail_later
 
 from .helpers import client
 
@@ -151,16 +151,12 @@ def test_a_backup_that_fails_mid_run_is_reported_and_nothing_is_rotated() -> Non
     ) as stub:
         groups = seed(stub)
         before = {s.name for s in stub.snapshots}
-        # What the scenario engine does for "accepted now, failed later": every call made
-        # while this is in place runs with fail_later set.
-        stub._context = functools.partial(  # type: ignore[method-assign]
-            type(stub)._context, stub, fail_later=("InternalFailure", "storage full")
-        )
-        with pytest.raises(BackupFailed, match="InternalFailure: storage full"):
-            nightly_backup(
-                client("eu-west-2"), "orders-db", now=stub.now, sleep=sleeper(stub, slept)
-            )
-        del stub._context  # back to normal
+        # Accepted now, failed when the create completes.
+        with stub.scenario(fail_later("InternalFailure", "storage full")):
+            with pytest.raises(BackupFailed, match="InternalFailure: storage full"):
+                nightly_backup(
+                    client("eu-west-2"), "orders-db", now=stub.now, sleep=sleeper(stub, slept)
+                )
         assert slept == [30] * 4
         failed = stub.snapshots[-1]
         assert (failed.name, failed.state) == ("orders-db-2026-11-27-0300", "error")

@@ -33,6 +33,7 @@ leaves = st.one_of(
     st.builds(sc.read_timeout, times=st.none() | st.integers(1, 3), processed=st.booleans()),
     st.builds(sc.latency, st.floats(0, 86_400), times=st.none() | st.integers(1, 3)),
     st.builds(sc.normal, times=st.none() | st.integers(1, 3)),
+    st.builds(sc.fail_later, times=st.none() | st.integers(1, 3)),
 )
 
 

@@ -730,3 +730,41 @@ def test_outcomes_are_the_public_vocabulary() -> None:
     assert Proceed().change is None
     assert isinstance(throttle(), sc.Scenario)
     assert issubclass(ScenarioError, LightsailStubError)
+
+
+# -- failing later ---------------------------------------------------------------------------------
+
+
+def test_fail_later_accepts_the_create_then_the_polling_caller_sees_it_fail() -> None:
+    c = client()
+    scenario = sc.fail_later("InternalFailure", "storage full", times=1)
+    assert repr(scenario) == "fail_later('InternalFailure', 'storage full', times=1)"
+    with mock_lightsail(scenarios=[scenario], create_duration=60, clock=START) as stub:
+        assert c.get_relational_database_snapshots()["relationalDatabaseSnapshots"] == []
+        started = create(c)["operations"]
+        assert [op["status"] for op in started] == ["Started", "Started"]
+        assert stub.snapshots[0].state == "creating"
+        stub.advance(60)
+        operation = c.get_operation(operationId=started[0]["id"])["operation"]
+        assert (operation["status"], operation["isTerminal"]) == ("Failed", True)
+        assert (operation["errorCode"], operation["errorDetails"]) == (
+            "InternalFailure",
+            "storage full",
+        )
+        assert stub.snapshots[0].state == "error"
+        create(c, snapshot="the-next-one")  # the budget is spent: the next create succeeds
+        stub.advance(60)
+        assert [s.state for s in stub.snapshots] == ["error", "available"]
+    # Reads before the create were not answered by it (it only decides lifecycles).
+    assert [call.scenario for call in stub.calls][:2] == [None, repr(scenario)]
+
+
+def test_proceed_fail_later_on_an_operation_without_a_lifecycle_is_a_scenario_error() -> None:
+    c = client()
+    stub = mock_lightsail(
+        scenarios=[lambda call: Proceed(fail_later=("X", "y"))], assert_all_handled=False
+    )
+    with stub, pytest.raises(ScenarioError, match="asked GetRelationalDatabaseSnapshots to fail"):
+        c.get_relational_database_snapshots()
+    with pytest.raises(TypeError, match="error_code must be a non-empty str"):
+        sc.fail_later("")
