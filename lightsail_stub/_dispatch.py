@@ -99,14 +99,14 @@ def dispatch(
     does not run in, a rule or a scenario that raised): the front door raises it, so such a
     call is never passed on to AWS."""
     operation = wire.operation
-    params: Mapping[str, Any] = {}
+    params: Mapping[str, Any] = MappingProxyType({})
     attempt, invocation_id = wire.attempt, wire.invocation_id
     scenario: str | None = None
 
     def call(status: int | None, **answer: Any) -> Call:
         return Call(
             operation,
-            MappingProxyType(dict(params)),
+            params,
             ctx.region,
             attempt,
             status,
@@ -118,10 +118,11 @@ def dispatch(
 
     outcome: Outcome | None = None
     try:
-        params = _decode(wire.body)
+        # Read-only from here on: the call log, the scenarios and the operation share it.
+        params = MappingProxyType(_decode(wire.body))
         _check_operation(operation, ctx.region)
         input_shape = _model.operation_model(operation).input_shape
-        problem = None if input_shape is None else type_problem(params, input_shape, "")
+        problem = None if input_shape is None else type_problem(dict(params), input_shape, "")
         if problem is not None:
             raise problem
         if ask is not None:
@@ -263,7 +264,10 @@ def _decode(body: bytes) -> Mapping[str, Any]:
         return {}
     try:
         # UTF-8 only, as the protocol says (json.loads would also guess UTF-16 or a BOM).
-        document = json.loads(body.decode("utf-8"), object_hook=_without_nulls)
+        text = body.decode("utf-8")
+        # Most bodies have no null at all: skip the per-object hook for them.
+        hook = _without_nulls if "null" in text else None
+        document = json.loads(text, object_hook=hook)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None

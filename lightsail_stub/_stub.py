@@ -405,7 +405,7 @@ class LightsailStub:
                 return None, None
             request = Request(
                 operation,
-                MappingProxyType(dict(params)),
+                params if isinstance(params, MappingProxyType) else MappingProxyType(dict(params)),
                 wire.region,
                 wire.attempt,
                 wire.max_attempts,

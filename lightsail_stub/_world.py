@@ -17,7 +17,6 @@ import binascii
 import bisect
 import random
 import threading
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
@@ -180,6 +179,11 @@ class Clock:
             self._offset = timedelta()
 
 
+# The variant (RFC 4122) and version (4) bits, as uuid.UUID(..., version=4) sets them.
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_SET = (0x8000 << 48) | (4 << 76)
+
+
 class Ids:
     """Ids, request ids and support codes; reproducible when seeded."""
 
@@ -188,9 +192,13 @@ class Ids:
         self._lock = threading.Lock()
 
     def uuid(self) -> str:
+        """A version-4 UUID, as ``str(uuid.UUID(int=bits, version=4))`` (without building
+        the object: this runs several times per call)."""
         with self._lock:
             bits = self._rng.getrandbits(128)
-        return str(uuid.UUID(int=bits, version=4))
+        bits = (bits & _UUID_CLEAR) | _UUID_SET
+        h = f"{bits:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     def support_code(self) -> str:
         with self._lock:

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import random
 import subprocess
 import sys
 import threading
+import uuid
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import lightsail_stub
-from lightsail_stub._world import Table, decode_token, encode_token
+from lightsail_stub._world import Ids, Table, decode_token, encode_token
 
 from .helpers import client
 
@@ -215,3 +219,13 @@ def test_the_scale_benchmark_runs_and_prints_its_table() -> None:
     assert done.returncode == 0, done.stderr
     assert "operation only, middle page" in done.stdout
     assert "memory per stored snapshot" in done.stdout
+
+
+@given(seed=st.integers(0, 2**64))
+def test_ids_are_the_uuid4s_the_standard_library_would_make(seed: int) -> None:
+    ids, rng = Ids(seed), random.Random(seed)
+    for _ in range(5):
+        expected = uuid.UUID(int=rng.getrandbits(128), version=4)
+        assert ids.uuid() == str(expected)
+        assert uuid.UUID(ids.uuid()).version == 4
+        rng.getrandbits(128)
