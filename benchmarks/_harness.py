@@ -41,9 +41,14 @@ def table(rows: list[tuple[str, ...]]) -> str:
     return "\n".join(line.rstrip() for line in lines)
 
 
-def ratio_table(medians: Mapping[str, float], baseline: str) -> str:
+def ratio_table(medians: Mapping[str, float], baseline: str, unit: str = "per call") -> str:
     base = medians[baseline]
-    rows = [("contender", "per call", f"ratio to {baseline}")]
+    rows = [("contender", unit, f"ratio to {baseline}")]
     for name, value in medians.items():
-        rows.append((name, f"{value * 1e6:,.0f} µs", f"{value / base:.2f}x"))
+        rows.append((name, micros(value), f"{value / base:.2f}x"))
     return table(rows)
+
+
+def micros(seconds: float) -> str:
+    value = seconds * 1e6
+    return f"{value:,.1f} µs" if value < 100 else f"{value:,.0f} µs"

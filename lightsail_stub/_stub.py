@@ -6,14 +6,14 @@ import functools
 import inspect
 import json
 import re
+import sys
 import threading
-import unittest
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
 from types import MappingProxyType, TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from botocore.client import BaseClient
 
@@ -39,6 +39,9 @@ from ._world import (
     World,
 )
 from .scenarios import OUTCOME_TYPES, Delay, Outcome, Request, Scenario, TransportFault, as_scenario
+
+if TYPE_CHECKING:
+    import unittest
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=type)
@@ -539,7 +542,10 @@ class LightsailStub:
         ``unittest.TestCase`` class. Each decorated call (each test method) starts from
         :meth:`reset`."""
         if isinstance(target, type):
-            if issubclass(target, unittest.TestCase):
+            # unittest is imported only if the code under test did: a TestCase class can't
+            # exist without it (and `import lightsail_stub` stays cheaper).
+            unittest = sys.modules.get("unittest")
+            if unittest is not None and issubclass(target, unittest.TestCase):
                 return self._decorate_testcase(target)
             raise TypeError(
                 f"mock_lightsail() decorates functions and unittest.TestCase classes, "

@@ -1,0 +1,45 @@
+"""Run every benchmark, one after the other, and print their tables.
+
+    python benchmarks/run.py            # the figures docs/performance.md reports
+    python benchmarks/run.py --quick    # fewer rounds: a smoke run
+
+Every figure is a ratio measured in one process, interleaved against its baseline; read
+docs/performance.md for what each one measures and the last recorded results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).parent
+
+FULL: list[list[str]] = [
+    ["call_cost.py"],
+    ["activation.py"],
+    ["import_cost.py"],
+    ["hypothesis_rate.py"],
+    ["world_scale.py"],
+]
+QUICK: list[list[str]] = [
+    ["call_cost.py", "--rounds", "3", "--per-round", "20"],
+    ["activation.py", "--rounds", "3", "--per-round", "100", "--tests", "20"],
+    ["import_cost.py", "--rounds", "2"],
+    ["hypothesis_rate.py", "--rounds", "2", "--examples", "20"],
+    ["world_scale.py", "--big", "2000", "--small", "100", "--rounds", "20"],
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="few rounds: check they run")
+    args = parser.parse_args()
+    for script, *options in QUICK if args.quick else FULL:
+        print(f"\n=== {script} {' '.join(options)}".rstrip(), flush=True)
+        subprocess.run([sys.executable, str(HERE / script), *options], check=True)
+
+
+if __name__ == "__main__":
+    main()
