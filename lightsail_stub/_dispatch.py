@@ -5,12 +5,14 @@ Both front doors call :func:`dispatch`; nothing here knows which door a request 
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
 
+import botocore.parsers
 from botocore.model import ListShape, Shape, StructureShape
 
 from . import _model, _wire
@@ -118,11 +120,17 @@ def dispatch(
 
     outcome: Outcome | None = None
     try:
-        # Read-only from here on: the call log, the scenarios and the operation share it.
-        params = MappingProxyType(_decode(wire.body))
+        decoded = _decode(wire.body)
+        # A deep read-only copy for the call log and the scenarios: nothing they do can
+        # change what the operation sees.
+        try:
+            params = freeze(decoded)
+        except RecursionError:
+            message = "the request body is nested too deeply"
+            raise ServiceError("SerializationException", message) from None
         _check_operation(operation, ctx.region)
         input_shape = _model.operation_model(operation).input_shape
-        problem = None if input_shape is None else type_problem(dict(params), input_shape, "")
+        problem = None if input_shape is None else type_problem(decoded, input_shape, "")
         if problem is not None:
             raise problem
         if ask is not None:
@@ -141,10 +149,13 @@ def dispatch(
                     f"{', '.join(sorted(FAILS_LATER))} start something that can fail later"
                 )
             ctx = replace(ctx, fail_later=outcome.fail_later)
-        document = handler(ctx, params)
+        document = handler(ctx, decoded)
     except ServiceError as error:
         body = _wire.error_body(error.shape, error.message, operation=operation)
         status = _model.error_status(error.shape)
+        if isinstance(outcome, TransportFault):  # carried out (and refused), answer lost
+            lost = f"{_fault(outcome)['error_message']}; the lost answer: {status} {error.shape}"
+            return outcome, call(None, error_code=FAULT_ERRORS[outcome.kind], error_message=lost)
         logged = call(status, error_code=error.shape, error_message=error.message)
         return WireResponse(status, _wire.headers(request_id, body), body), logged
     except LightsailStubError as error:
@@ -160,7 +171,7 @@ def dispatch(
     body = _wire.encode(document)
     sent: dict[str, Any] = json.loads(body)
     if isinstance(outcome, Proceed) and outcome.change is not None:
-        changed = _changed(outcome, sent, scenario, operation)
+        changed = _changed(outcome, sent, scenario, operation, request_id)
         if isinstance(changed, LightsailStubError):
             return changed, call(
                 None, error_code=type(changed).__name__, error_message=str(changed)
@@ -211,20 +222,46 @@ _UNMODELED_STATUS: Mapping[str, int] = {"ServiceUnavailable": 503, "InternalFail
 
 
 def _changed(
-    outcome: Proceed, sent: dict[str, Any], scenario: str | None, operation: str
+    outcome: Proceed, sent: dict[str, Any], scenario: str | None, operation: str, request_id: str
 ) -> tuple[bytes, dict[str, Any]] | LightsailStubError:
+    """The changed response, once botocore's own parser has accepted it: members may be
+    missing, added or of surprising values, but a document botocore can't parse at all
+    (a list where the model has a structure, a timestamp that is not one) would reach the
+    caller as botocore's internal error, so it is the scenario's error instead."""
     assert outcome.change is not None
     try:
         changed = outcome.change(json.loads(json.dumps(sent)))  # a copy the change may edit
         if not isinstance(changed, dict):
             raise TypeError(f"it returned {type(changed).__name__}, not a dict")
         body = _wire.encode(changed)
+        output_shape = _model.operation_model(operation).output_shape
+        if output_shape is not None:
+            response = {
+                "body": body,
+                "headers": _wire.headers(request_id, body),
+                "status_code": 200,
+            }
+            _json_parser().parse(response, output_shape)
     except Exception as error:
         return ScenarioError(
             f"the scenario {scenario} failed to change the {operation} response: "
             f"{type(error).__name__}: {error}"
         )
     return body, json.loads(body)
+
+
+@functools.cache
+def _json_parser() -> Any:
+    return botocore.parsers.create_parser("json")
+
+
+def freeze(value: Any) -> Any:
+    """A deep read-only copy of decoded JSON: objects as mapping proxies, arrays as tuples."""
+    if isinstance(value, dict):
+        return MappingProxyType({key: freeze(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(freeze(item) for item in value)
+    return value
 
 
 def _check_operation(operation: str, region: str) -> None:

@@ -22,7 +22,8 @@ and, in adaptive mode, holds requests back in a client-side rate limiter. At ins
 ``botocore.endpoint.time`` becomes a thin proxy of the ``time`` module whose ``sleep`` adds
 the delay to the answering stub's clock instead, but only between two attempts of a
 Lightsail call that stub answered, in the thread that made it (any other sleep is real),
-and adaptive rate limiters of Lightsail clients skip their wait while a stub answers.
+and adaptive mode's token bucket (``TokenBucket.acquire``, patched on the class) does not
+wait during such a call either.
 
 While no stub is active the handlers return ``None`` straight away and botocore behaves
 exactly as it does without lightsail-stub. Activations only push onto and pop from a stack
@@ -52,10 +53,11 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 from botocore.hooks import BaseEventHooks
-from botocore.retries import adaptive
+from botocore.retries import bucket
 from botocore.session import Session
 
 from . import _model, _wire
+from ._errors import LightsailStubError
 from .scenarios import TransportFault
 
 if TYPE_CHECKING:
@@ -250,9 +252,20 @@ def before_sign(request: Any, signature_version: Any = None, **kwargs: Any) -> N
 
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
     stub = REGISTRY.innermost
-    if stub is None or getattr(request, _ANSWERED, False):
+    if getattr(request, _ANSWERED, False):
         # Answered already: the dispatcher can sit on one emitter twice (a session's built-in
         # copy plus attach()), and botocore calls every handler of an event.
+        return None
+    if stub is None:
+        if getattr(_calling, "stub", None) is not None:
+            # A retry of a call a stub answered, after that stub stopped: never let it go
+            # to the network.
+            _calling.stub = None
+            raise LightsailStubError(
+                "the stub that answered this Lightsail call stopped before botocore retried "
+                "it; the retry was not sent. Keep the stub active until the code under test "
+                "has finished its calls (e.g. join worker threads inside the with block)."
+            )
         return None
     setattr(request, _ANSWERED, True)
     # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow).
@@ -270,7 +283,13 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
         operation = event_name.rsplit(".", 1)[-1]
         wire = _wire.WireRequest(operation, body, wire.region, wire.headers)
     _calling.stub = stub  # retries of this call back off on its clock (see _VirtualTime)
-    response = stub._handle(wire)
+    try:
+        response = stub._handle(wire)
+    except Exception:
+        raise  # botocore emits after-call-error, which clears _calling
+    except BaseException:
+        _calling.stub = None  # e.g. pytest.fail() in a scenario: botocore emits nothing
+        raise
     if isinstance(response, TransportFault):
         raise _FAULTS[response.kind](endpoint_url=request.url, error="simulated by lightsail-stub")
     # AWSResponse copies the headers into a HeadersDict; the stubs ask for HTTPHeaders.
@@ -330,29 +349,18 @@ class _VirtualTime:
 def _install_virtual_backoff() -> None:
     if not isinstance(botocore.endpoint.time, _VirtualTime):  # type: ignore[attr-defined]
         botocore.endpoint.time = _VirtualTime(time)  # type: ignore[attr-defined]
-    original = adaptive.register_retry_handler
+    # Adaptive mode's client-side rate limiter waits in TokenBucket.acquire, during the
+    # before-send event (after this module's handler has marked the call). Patched on the
+    # class, so that every client's limiter is reached, whenever the client was created.
+    original = bucket.TokenBucket.acquire
     if getattr(original, "_lightsail_stub", False):
         return
 
-    def register_retry_handler(client: BaseClient) -> Any:
-        limiter = original(client)
-        if _is_lightsail(client):
-            # Reach the limiter through the return value botocore documents, not its insides:
-            # its wait is skipped while a stub with virtual back-off answers.
-            client.meta.events.unregister("before-send", limiter.on_sending_request)
-            client.meta.events.register("before-send", _RateLimiterGate(limiter.on_sending_request))
-        return limiter
+    def acquire(self: bucket.TokenBucket, amount: int = 1, block: bool = True) -> Any:
+        stub = getattr(_calling, "stub", None)
+        if stub is not None and stub.virtual_backoff and stub.active:
+            return True  # a call the stub answers: no client-side rate limiting
+        return original(self, amount, block)
 
-    register_retry_handler._lightsail_stub = True  # type: ignore[attr-defined]
-    adaptive.register_retry_handler = register_retry_handler
-
-
-class _RateLimiterGate:
-    def __init__(self, wait: Callable[..., Any]) -> None:
-        self._wait = wait
-
-    def __call__(self, **kwargs: Any) -> None:
-        stub = REGISTRY.innermost
-        if stub is not None and stub.virtual_backoff:
-            return
-        self._wait(**kwargs)
+    acquire._lightsail_stub = True  # type: ignore[attr-defined]
+    bucket.TokenBucket.acquire = acquire  # type: ignore[method-assign]

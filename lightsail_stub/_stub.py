@@ -93,6 +93,10 @@ class LightsailStub:
             raise TypeError(
                 f"scenarios must be a list of scenarios or names, e.g. scenarios=[{scenarios!r}]"
             )
+        if not isinstance(scenarios, Iterable):
+            raise TypeError(
+                f"scenarios must be a list of scenarios or names, got {type(scenarios).__name__}"
+            )
         self._base_scenarios = tuple(as_scenario(item, "mock_lightsail") for item in scenarios)
         self._lock = threading.Lock()
         self._active = False
@@ -383,10 +387,10 @@ class LightsailStub:
         added = self.add_scenario(scenario)
         try:
             yield added
-        except BaseException:
-            self.remove_scenario(added)
-            raise
-        self.remove_scenario(added)
+        finally:
+            # reset() or remove_scenario() inside the block may have taken it off already.
+            with self._lock:
+                self._scenarios = tuple(s for s in self._scenarios if s is not added)
         if self._assert_all_used:
             self._check_used((added,))
 
@@ -436,8 +440,15 @@ class LightsailStub:
                     )
                 acted.append(repr(scenario))
                 if isinstance(outcome, Delay):
-                    self._clock.advance(outcome.seconds)
-                    request = replace(request, now=self._clock.now())
+                    try:
+                        self._clock.advance(outcome.seconds)
+                        now = self._clock.now()
+                    except (OverflowError, ValueError) as error:
+                        raise ScenarioError(
+                            f"the scenario {scenario!r} moved the clock past what a datetime "
+                            f"can hold ({error})"
+                        ) from error
+                    request = replace(request, now=now)
                     continue
                 return outcome, " + ".join(acted)
             return None, " + ".join(acted) or None
@@ -489,10 +500,11 @@ class LightsailStub:
         return self
 
     def stop(self) -> None:
-        """Deactivate. Raises :class:`UnhandledOperationError` if a call failed with a
-        lightsail-stub error while it was active (an operation it does not serve, a Region
-        Lightsail does not run in), even if the code under test swallowed that error, unless
-        ``assert_all_handled=False``."""
+        """Deactivate. Raises the library error a call failed with while it was active (an
+        operation it does not serve, a Region Lightsail does not run in, a scenario that
+        raised: :class:`UnhandledOperationError`, :class:`ScenarioError`...), even if the
+        code under test swallowed it, unless ``assert_all_handled=False``; then, with
+        ``assert_all_used=True``, :class:`UnusedScenarioError` for scenarios not used up."""
         self._stop(check=True)
 
     def _stop(self, *, check: bool) -> None:

@@ -40,7 +40,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", _MARKER_HELP)
-    for name in config.getoption("lightsail_scenario", default=None) or ():
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    # Checked once the conftest files are loaded: a name may be registered in one of them.
+    for name in session.config.getoption("lightsail_scenario", default=None) or ():
         try:
             resolve(name)
         except (LookupError, TypeError) as error:
@@ -79,12 +83,14 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
     """
     options = _marker_options(request.node)
     chosen = request.config.getoption("lightsail_scenario", default=None) or []
-    if chosen:
-        options["scenarios"] = [*chosen, *options.get("scenarios", ())]
+    marked = options.get("scenarios", ())
+    if chosen and not isinstance(marked, (str, bytes)):  # else mock_lightsail() explains
+        options["scenarios"] = [*chosen, *marked]
     try:
         stub = mock_lightsail(**options)
     except (TypeError, ValueError, LookupError) as error:
-        pytest.fail(f"@pytest.mark.lightsail options {options!r}: {error}", pytrace=False)
+        where = f"--lightsail-scenario {' '.join(chosen)} with " if chosen else ""
+        pytest.fail(f"{where}@pytest.mark.lightsail options {options!r}: {error}", pytrace=False)
     request.node.stash[_STUB] = stub
     if stub._fake_credentials:
         # Through monkeypatch, so that a test's own monkeypatching of these variables

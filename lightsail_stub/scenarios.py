@@ -21,6 +21,7 @@ it validates it.
 from __future__ import annotations
 
 import difflib
+import json
 import random
 import re
 import threading
@@ -139,6 +140,28 @@ class LightsailError:
     docs: str | None = None
     lightsail_code: str | None = None
 
+    def __post_init__(self) -> None:
+        _check_error("LightsailError", self.code, self.status)
+        for option in ("message", "tip", "docs", "lightsail_code"):
+            text = getattr(self, option)
+            if text is not None and not isinstance(text, str):
+                raise TypeError(
+                    f"LightsailError({self.code!r}): {option} must be a str, got {text!r}"
+                )
+
+
+def _check_error(function: str, code: object, status: object) -> None:
+    if not isinstance(code, str) or not _CODE.fullmatch(code):
+        raise ValueError(
+            f"{function}(): code must be an error code such as 'NotFoundException', got {code!r}"
+        )
+    if status is not None and (
+        not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599
+    ):
+        raise ValueError(
+            f"{function}({code!r}): status must be an HTTP error status (400-599), got {status!r}"
+        )
+
 
 FaultKind: TypeAlias = Literal[
     "connection-error", "connect-timeout", "read-timeout", "connection-closed"
@@ -160,6 +183,10 @@ class TransportFault:
     processed: bool = False
 
     def __post_init__(self) -> None:
+        if not isinstance(self.processed, bool):
+            raise TypeError(
+                f"TransportFault: processed must be True or False, got {self.processed!r}"
+            )
         if self.kind not in _FAULT_KINDS:
             raise ValueError(
                 f"TransportFault kind must be one of {', '.join(_FAULT_KINDS)}; got {self.kind!r}"
@@ -188,8 +215,24 @@ class Delay:
     seconds: float
 
     def __post_init__(self) -> None:
-        if not isinstance(self.seconds, (int, float)) or not self.seconds >= 0:
-            raise ValueError(f"Delay(seconds={self.seconds!r}): seconds must be a number >= 0")
+        _check_seconds("Delay", self.seconds)
+
+
+#: The longest virtual latency: ten years is more than any test needs, and far from the
+#: end of ``datetime``.
+MAX_DELAY = 10 * 365.25 * 86400
+
+
+def _check_seconds(function: str, seconds: object) -> None:
+    if (
+        not isinstance(seconds, (int, float))
+        or isinstance(seconds, bool)
+        or not 0 <= seconds <= MAX_DELAY  # also false for NaN
+    ):
+        raise ValueError(
+            f"{function}(seconds={seconds!r}): seconds must be a number from 0 to "
+            f"{MAX_DELAY:.0f} (ten years)"
+        )
 
 
 Outcome: TypeAlias = Proceed | LightsailError | TransportFault | Delay
@@ -218,7 +261,8 @@ class _Builtin:
             raise ValueError(f"times must be a positive int or None, got {limit!r}")
         self._limit = limit
         self._answered = 0
-        self._lock = threading.Lock()
+        # Re-entrant: a predicate may itself make a Lightsail call (in the same thread).
+        self._lock = threading.RLock()
 
     def __call__(self, call: Request, /) -> Outcome | None:
         with self._lock:
@@ -335,10 +379,7 @@ def _error(
     docs: str | None,
     lightsail_code: str | None,
 ) -> LightsailError:
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise ValueError(
-            f"{function}(): code must be an error code such as 'NotFoundException', got {code!r}"
-        )
+    _check_error(function, code, status)
     shapes = _model.error_shapes()
     if code not in shapes:
         # Only near-identical names (a letter or two off): other versions of the model
@@ -350,12 +391,6 @@ def _error(
                 f"{function}({code!r}): not one of Lightsail's error shapes; did you mean "
                 f"{close[0]!r}? (the model's shapes: {', '.join(sorted(shapes))})"
             )
-    if status is not None and (
-        not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599
-    ):
-        raise ValueError(
-            f"{function}({code!r}): status must be an HTTP error status (400-599), got {status!r}"
-        )
     for option, text in [
         ("message", message),
         ("tip", tip),
@@ -390,10 +425,12 @@ def fail(
     :class:`LightsailError`). Unmodeled codes (``ThrottlingException``, ``DoesNotExist``...)
     are allowed; a code that looks like a misspelt Lightsail error shape is refused."""
     outcome = _error("fail", code, message, status, tip, docs, lightsail_code)
+    extras = [("tip", tip), ("docs", docs), ("lightsail_code", lightsail_code)]
     shown = _args(
         repr(code),
         "" if message is None else repr(message),
         "" if status is None else f"status={status}",
+        *(f"{name}={value!r}" for name, value in extras if value is not None),
     )
     return _Answer("fail", shown, outcome, times)
 
@@ -403,7 +440,9 @@ def throttle(*, times: int | None = None, message: str = "Rate exceeded") -> _An
     retries (and which adaptive mode counts as throttling). The code is AWS's usual one;
     that Lightsail uses it is assumed."""
     outcome = _error("throttle", "ThrottlingException", message, None, None, None, None)
-    return _Answer("throttle", "", outcome, times)
+    return _Answer(
+        "throttle", "" if message == "Rate exceeded" else f"message={message!r}", outcome, times
+    )
 
 
 def server_error(*, times: int | None = None, status: int = 500) -> _Answer:
@@ -425,10 +464,12 @@ def read_timeout(*, times: int | None = None, processed: bool = False) -> _Answe
     """botocore raises ``ReadTimeoutError``; every retry mode retries it. With
     ``processed=True`` the request was carried out before the answer was lost, so a retried
     create finds its snapshot name taken: the classic non-idempotent retry."""
+    if not isinstance(processed, bool):
+        raise TypeError(f"read_timeout(): processed must be True or False, got {processed!r}")
     return _Answer(
         "read_timeout",
         "processed=True" if processed else "",
-        TransportFault("read-timeout", processed=bool(processed)),
+        TransportFault("read-timeout", processed=processed),
         times,
     )
 
@@ -464,6 +505,7 @@ def fail_later(
 def latency(seconds: float, *, times: int | None = None) -> _Answer:
     """The stub's clock moves ``seconds`` forward before the call is answered (nothing
     sleeps); the following scenarios then decide the answer."""
+    _check_seconds("latency", seconds)
     return _Answer("latency", repr(seconds), Delay(seconds), times)
 
 
@@ -500,15 +542,16 @@ class _Sequence(_Builtin):
 
     def unused(self) -> list[str]:
         left = len(self._steps) - self._next
-        if left <= 0:
-            return []
-        return [f"{self!r} has {left} of {len(self._steps)} step(s) left"]
+        found = [f"{self!r} has {left} of {len(self._steps)} step(s) left"] if left > 0 else []
+        for step in self._steps[: self._next]:  # the steps reached, with budgets of their own
+            found.extend(_unused(step))
+        return found
 
     def _children(self) -> Sequence[Scenario]:
         return self._steps
 
     def __repr__(self) -> str:
-        return f"sequence({', '.join(map(repr, self._steps))})"
+        return f"sequence({', '.join(map(_show, self._steps))})"
 
 
 def sequence(*steps: Scenario | str) -> _Sequence:
@@ -531,7 +574,7 @@ class _Times(_Builtin):
         return (self._inner,)
 
     def __repr__(self) -> str:
-        return f"times({self._limit}, {self._inner!r})"
+        return f"times({self._limit}, {_show(self._inner)})"
 
 
 def times(n: int, scenario: Scenario | str) -> _Times:
@@ -540,6 +583,17 @@ def times(n: int, scenario: Scenario | str) -> _Times:
 
 
 Matcher: TypeAlias = Callable[[Request], bool] | Mapping[str, Any]
+
+
+def _parameter_names() -> frozenset[str]:
+    """Every top-level parameter name of every Lightsail operation in the model."""
+    model = _model.service_model()
+    names: set[str] = set()
+    for operation in model.operation_names:
+        shape = model.operation_model(operation).input_shape
+        if shape is not None:
+            names.update(shape.members)
+    return frozenset(names)
 
 
 class _When(_Builtin):
@@ -580,7 +634,7 @@ class _When(_Builtin):
         shown = (
             repr(dict(condition)) if isinstance(condition, Mapping) else _callable_name(condition)
         )
-        return f"when({_args(shown, repr(self._inner), self._times())})"
+        return f"when({_args(shown, _show(self._inner), self._times())})"
 
 
 def when(condition: Matcher, scenario: Scenario | str, *, times: int | None = None) -> _When:
@@ -595,12 +649,24 @@ def when(condition: Matcher, scenario: Scenario | str, *, times: int | None = No
             f"when(): condition must be a predicate on the request or a mapping of "
             f"parameter names, got {condition!r}"
         )
+    if isinstance(condition, Mapping):
+        known = _parameter_names()
+        for key in condition:
+            if key not in known:
+                close = difflib.get_close_matches(str(key), sorted(known), n=1)
+                hint = f"; did you mean {close[0]!r}?" if close else ""
+                raise ValueError(
+                    f"when(): no Lightsail operation has a parameter {key!r}, so it would "
+                    f"never match{hint}"
+                )
     return _When(condition, _check_scenario("when", scenario), times)
 
 
 def for_operation(name: str, scenario: Scenario | str) -> _When:
     """``scenario`` decides only calls of the operation ``name`` (its wire name,
     ``"GetRelationalDatabaseSnapshots"``, or boto3's, ``"get_relational_database_snapshots"``)."""
+    if not isinstance(name, str):
+        raise TypeError(f"for_operation(): name must be an operation name (str), got {name!r}")
     operations = {op: op for op in _model.service_model().operation_names}
     operations.update({xform_name(op): op for op in list(operations)})
     if name not in operations:
@@ -613,27 +679,41 @@ def for_operation(name: str, scenario: Scenario | str) -> _When:
         return call.operation == wire_name
 
     inner = _check_scenario("for_operation", scenario)
-    return _When(is_operation, inner, None, shown=f"for_operation({wire_name!r}, {inner!r})")
+    return _When(is_operation, inner, None, shown=f"for_operation({wire_name!r}, {_show(inner)})")
 
 
 class _Chaos(_Builtin):
     def __init__(self, rate: float, seed: int, choices: Sequence[Scenario]) -> None:
         super().__init__(None)
         self._rate, self._seed, self._choices = rate, seed, tuple(choices)
+        self._seen: dict[str, int] = {}
 
     def _decide(self, call: Request) -> Outcome | None:
-        # A generator per call, seeded by the call's position: the same calls get the same
-        # faults whatever the thread interleaving, and without state to reset.
-        rng = random.Random(f"{self._seed}:{call.index}")
+        # A generator per call, seeded by what the call is (operation, parameters, attempt)
+        # and how many identical calls came before: the same calls get the same faults
+        # whatever order threads make them in.
+        what = json.dumps(
+            [call.operation, call.params, call.attempt], sort_keys=True, default=_plain
+        )
+        with self._lock:
+            occurrence = self._seen.get(what, 0)
+            self._seen[what] = occurrence + 1
+        rng = random.Random(f"{self._seed}:{occurrence}:{what}")
         if rng.random() >= self._rate:
             return None
         return rng.choice(self._choices)(call)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._seen.clear()
+        super().reset()
 
     def _children(self) -> Sequence[Scenario]:
         return self._choices
 
     def __repr__(self) -> str:
-        return f"chaos(rate={self._rate!r}, seed={self._seed!r}, choices={list(self._choices)!r})"
+        choices = ", ".join(map(_show, self._choices))
+        return f"chaos(rate={self._rate!r}, seed={self._seed!r}, choices=[{choices}])"
 
 
 def chaos(
@@ -644,12 +724,15 @@ def chaos(
 ) -> _Chaos:
     """Each call, with probability ``rate``, is answered by one of ``choices`` (default:
     :func:`throttle`, :func:`server_error`, :func:`connection_error`,
-    :func:`read_timeout`). Reproducible: the draw depends only on ``seed`` and the call's
-    position (``Request.index``), so a failing run replays exactly."""
+    :func:`read_timeout`). Reproducible: the draw depends only on ``seed``, the call and its
+    position among identical calls (operation, parameters, attempt), so a failing run
+    replays exactly, whatever order threads make their calls in."""
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
         raise ValueError(f"chaos(): rate must be a number from 0 to 1, got {rate!r}")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"chaos(): seed must be an int, got {seed!r}")
+    if isinstance(choices, str) or callable(choices):
+        raise TypeError(f"chaos(): choices must be a list of scenarios, e.g. choices=[{choices!r}]")
     picked = (
         [throttle(), server_error(), connection_error(), read_timeout()]
         if choices is None
@@ -658,6 +741,20 @@ def chaos(
     if not picked:
         raise ValueError("chaos(): choices must not be empty")
     return _Chaos(float(rate), seed, picked)
+
+
+def _plain(value: object) -> object:
+    """JSON for the read-only views of :attr:`Request.params`."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
+def _show(scenario: object) -> str:
+    """A scenario as the call log shows it: built-ins by their repr, functions by name."""
+    if isinstance(scenario, (_Builtin, _Named)):
+        return repr(scenario)
+    return _callable_name(scenario)
 
 
 def _callable_name(function: object) -> str:
@@ -684,6 +781,11 @@ def register(name: str, factory: Factory, *, replace: bool = False) -> None:
         raise ValueError(f"register(): {name!r} is not a usable scenario name")
     if not callable(factory):
         raise TypeError(f"register({name!r}): factory must be callable, got {factory!r}")
+    if isinstance(factory, (_Builtin, _Named)):
+        raise TypeError(
+            f"register({name!r}): {factory!r} is a scenario, not a factory; register "
+            f"lambda: {factory!r} so that every stub gets a fresh one"
+        )
     with _registry_lock:
         if name in _registry and not replace:
             raise ValueError(
@@ -731,7 +833,12 @@ def resolve(name: str) -> Scenario:
                 f"the scenario plugin {name!r} ({point.value}) failed to load: "
                 f"{type(error).__name__}: {error}"
             ) from error
-    scenario = factory()
+    try:
+        scenario = factory()
+    except Exception as error:
+        raise LookupError(
+            f"the factory of the scenario {name!r} raised {type(error).__name__}: {error}"
+        ) from error
     if not callable(scenario):
         raise TypeError(f"the factory for scenario {name!r} returned {scenario!r}, not a scenario")
     return _Named(name, scenario)

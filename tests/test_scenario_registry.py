@@ -301,3 +301,36 @@ def test_fails_itself(lightsail_mock):
         ]
     )
     result.stdout.fnmatch_lines(["*its own failure*"])
+
+
+def test_the_option_can_name_a_scenario_registered_in_a_conftest_below_the_root(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.mkpydir("sub")
+    pytester.path.joinpath("sub", "conftest.py").write_text(
+        "from lightsail_stub.scenarios import fail, register\n"
+        "register('sub-denied', lambda: fail('AccessDeniedException'), replace=True)\n"
+    )
+    pytester.path.joinpath("sub", "test_sub.py").write_text(SUITE)
+    result = run(pytester, "--lightsail-scenario", "sub-denied")
+    result.assert_outcomes(failed=3)
+    result.stdout.fnmatch_lines(["*AccessDeniedException*"])
+
+
+def test_a_marker_string_with_the_option_is_explained_not_spread(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(
+        """
+import pytest
+
+@pytest.mark.lightsail(scenarios="throttled")
+def test_string(lightsail_mock):
+    pass
+"""
+    )
+    result = run(pytester, "--lightsail-scenario", "flaky")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        ["*--lightsail-scenario flaky with @pytest.mark.lightsail options*must be a list*"]
+    )

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import operator
+import os
 import re
+import subprocess
+import sys
+import textwrap
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -70,7 +75,9 @@ def no_real_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"slept for real: {args}")
 
     monkeypatch.setattr(time, "sleep", refuse)
-    monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "acquire", refuse)
+    # Where adaptive mode's token bucket would wait (its public acquire() is lightsail-stub's
+    # gate, which must not get this far during a stubbed call).
+    monkeypatch.setattr(botocore.retries.bucket.TokenBucket, "_acquire", refuse)
 
 
 # -- errors ----------------------------------------------------------------------------------
@@ -219,6 +226,26 @@ def test_the_callers_max_attempts_is_honoured(mode: str, attempts: int) -> None:
 @pytest.mark.usefixtures("no_real_sleep")
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        (server_error, ClientError),
+        (connection_error, EndpointConnectionError),
+        (lambda: read_timeout(processed=True), ReadTimeoutError),
+    ],
+)
+def test_max_attempts_is_honoured_for_5xx_and_faults_too(
+    mode: str, make: Any, error: type[Exception]
+) -> None:
+    c = retrying(mode, attempts=2)
+    with mock_lightsail(scenarios=[make()]) as stub:
+        with pytest.raises(error):
+            create(c)
+    assert [call.attempt for call in stub.calls] == [1, 2]
+
+
+@pytest.mark.usefixtures("no_real_sleep")
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(
     ("scenario", "error"),
     [(connection_error(), EndpointConnectionError), (read_timeout(), ReadTimeoutError)],
 )
@@ -309,17 +336,101 @@ def test_virtual_time_sleeps_for_real_outside_a_stubbed_call() -> None:
     assert slept == [1.5, 2]
 
 
-def test_the_adaptive_rate_limiter_waits_as_usual_without_an_active_stub() -> None:
-    from lightsail_stub._hook import _RateLimiterGate
+def test_the_adaptive_token_bucket_waits_as_usual_outside_a_stubbed_call() -> None:
+    from botocore.exceptions import CapacityNotAvailableError
+    from botocore.retries.bucket import Clock, TokenBucket
 
-    waited: list[dict[str, Any]] = []
-    gate = _RateLimiterGate(lambda **kwargs: waited.append(kwargs))
-    gate(request="r1")
-    with mock_lightsail():
-        gate(request="r2")
-    with mock_lightsail(virtual_backoff=False):
-        gate(request="r3")
-    assert waited == [{"request": "r1"}, {"request": "r3"}]
+    from lightsail_stub._hook import _calling
+
+    def empty_bucket() -> TokenBucket:
+        bucket = TokenBucket(max_rate=0.5, clock=Clock())
+        bucket.max_rate = 0.5  # no capacity yet: a blocking acquire() would wait 2 s
+        return bucket
+
+    with mock_lightsail():  # installs the gate (once per process)
+        pass
+    with pytest.raises(CapacityNotAvailableError):
+        empty_bucket().acquire(block=False)  # no stubbed call in progress: botocore's own
+    for virtual, expected in [(True, True), (False, None)]:
+        with mock_lightsail(virtual_backoff=virtual) as stub:
+            _calling.stub = stub
+            try:
+                if expected:
+                    assert empty_bucket().acquire(block=False) is True
+                else:
+                    with pytest.raises(CapacityNotAvailableError):
+                        empty_bucket().acquire(block=False)
+            finally:
+                _calling.stub = None
+
+
+def test_adaptive_clients_made_before_the_first_activation_do_not_wait(tmp_path: Any) -> None:
+    """Module-level clients (made at collection, before any stub) are gated too."""
+    script = textwrap.dedent(
+        """
+        import botocore.retries.bucket as bucket
+        import boto3
+        from botocore.config import Config
+        early = boto3.client("lightsail", region_name="eu-west-2",
+                             config=Config(retries={"mode": "adaptive", "total_max_attempts": 6}))
+        def refuse(*args, **kwargs):
+            raise SystemExit("adaptive mode waited for real")
+        bucket.TokenBucket._acquire = refuse
+        import time
+        time.sleep = refuse
+        from lightsail_stub import mock_lightsail
+        from lightsail_stub.scenarios import throttle
+        with mock_lightsail(scenarios=[throttle(times=5)]) as stub:
+            response = early.create_relational_database_snapshot(
+                relationalDatabaseName="db-1", relationalDatabaseSnapshotName="snap-1")
+        print(response["ResponseMetadata"]["RetryAttempts"])
+        """
+    )
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "AWS_EC2_METADATA_DISABLED": "true"}
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "5"
+
+
+def test_a_retry_after_the_stub_stopped_is_refused_not_sent() -> None:
+    c = retrying("standard", attempts=3)
+
+    def stop_then_throttle(call: Request) -> Any:
+        call.stub.stop()
+        return throttle()(call)
+
+    stub = mock_lightsail(scenarios=[stop_then_throttle], assert_all_handled=False)
+    stub.start()
+    with pytest.raises(LightsailStubError, match="stopped before botocore retried it"):
+        create(c)
+    assert answers(stub) == ["400 ThrottlingException"]
+    from lightsail_stub._hook import _calling
+
+    assert getattr(_calling, "stub", None) is None
+
+
+def test_the_thread_mark_is_cleared_after_every_call_even_on_base_exceptions() -> None:
+    from lightsail_stub._hook import _calling
+
+    class Stop(BaseException):
+        pass
+
+    def abort(call: Request) -> Any:
+        raise Stop
+
+    c = client()
+    with mock_lightsail() as stub:
+        create(c)
+        assert getattr(_calling, "stub", None) is None  # after-call cleared it
+        with pytest.raises(ClientError):
+            create(c)  # a Lightsail error: after-call again
+        assert getattr(_calling, "stub", None) is None
+        stub.add_scenario(abort)
+        with pytest.raises(Stop):
+            create(c, snapshot="other")
+        assert getattr(_calling, "stub", None) is None
 
 
 # -- latency -----------------------------------------------------------------------------------
@@ -338,8 +449,11 @@ def test_latency_moves_the_clock_then_lets_the_next_scenario_answer() -> None:
             create(c, snapshot="second")
     assert stub.calls[1].scenario == "latency(10) + throttle()"
     assert stub.now() == START + timedelta(seconds=100)
-    with pytest.raises(ValueError, match="seconds must be a number >= 0"):
-        Delay(-1)
+    for bad in (-1, float("inf"), float("nan"), True, "5"):
+        with pytest.raises(ValueError, match=r"seconds must be a number from 0 to 315576000"):
+            Delay(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match=r"latency\(seconds=1000000000000.0\): seconds must"):
+        latency(1e12)
 
 
 # -- combinators -------------------------------------------------------------------------------
@@ -509,7 +623,9 @@ def test_a_custom_scenario_sees_the_request_and_can_delegate_to_a_builtin() -> N
         1,
         0,
     )
-    assert first.max_attempts in (2, None)  # botocore < 1.37 sends it from the first retry
+    # Older botocore (1.36) sends "max" only from the first retry on.
+    seeds_max = hasattr(botocore.retries.standard, "MaxAttemptsSeeder")
+    assert first.max_attempts == (2 if seeds_max else None)
     assert first.now == START
     assert first.stub is stub
     assert dict(first.params) == {
@@ -768,3 +884,268 @@ def test_proceed_fail_later_on_an_operation_without_a_lifecycle_is_a_scenario_er
         c.get_relational_database_snapshots()
     with pytest.raises(TypeError, match="error_code must be a non-empty str"):
         sc.fail_later("")
+
+
+# -- what a review found -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("outcome", "message"),
+    [
+        (lambda: LightsailError("X", status=200), "status must be an HTTP error status"),
+        (lambda: LightsailError("X", status="abc"), "status must be an HTTP error status"),  # type: ignore[arg-type]
+        (lambda: LightsailError(123), "code must be an error code"),  # type: ignore[arg-type]
+        (lambda: LightsailError(""), "code must be an error code"),
+        (lambda: LightsailError("X", tip=object()), "tip must be a str"),  # type: ignore[arg-type]
+        (lambda: Delay(float("inf")), "seconds must be a number from 0"),
+    ],
+)
+def test_bad_outcomes_from_a_custom_scenario_are_scenario_errors(
+    outcome: Any, message: str
+) -> None:
+    with pytest.raises(ValueError if "tip" not in message else TypeError, match=message):
+        outcome()
+    stub = mock_lightsail(scenarios=[lambda call: outcome()], assert_all_handled=False)
+    with stub, pytest.raises(ScenarioError, match=re.escape(message)):
+        create(client())
+    assert stub.snapshots == ()
+
+
+def test_delays_that_overflow_the_clock_are_scenario_errors() -> None:
+    far = datetime(9995, 1, 1, tzinfo=timezone.utc)
+    with mock_lightsail(clock=far, scenarios=[latency(sc.MAX_DELAY)], assert_all_handled=False):
+        with pytest.raises(ScenarioError, match="moved the clock past what a datetime can hold"):
+            create(client())
+
+
+def test_a_processed_read_timeout_still_loses_an_error_answer() -> None:
+    c = retrying("standard", attempts=2)
+    with mock_lightsail(scenarios=[read_timeout(times=1, processed=True)]) as stub:
+        with pytest.raises(c.exceptions.InvalidInputException):
+            create(c, snapshot="bad_name!")
+    assert answers(stub) == ["ReadTimeoutError", "400 InvalidInputException"]
+    assert stub.calls[0].error_message.endswith("the lost answer: 400 InvalidInputException")
+
+
+def test_a_factory_that_raises_or_a_scenario_registered_as_factory_is_explained() -> None:
+    def broken() -> Any:
+        raise RuntimeError("no config")
+
+    sc.register("review-broken", broken)
+    try:
+        with pytest.raises(LookupError, match="factory of the scenario 'review-broken' raised"):
+            mock_lightsail(scenarios=["review-broken"])
+    finally:
+        sc.unregister("review-broken")
+    with pytest.raises(
+        TypeError, match=r"is a scenario, not a factory; register lambda: throttle\(\)"
+    ):
+        sc.register("review-object", throttle())  # type: ignore[arg-type]
+
+
+def test_reset_or_removal_inside_a_scenario_block_keeps_the_body_error() -> None:
+    with mock_lightsail() as stub:
+        with pytest.raises(KeyError, match="original"), stub.scenario(throttle()) as added:
+            stub.reset()
+            raise KeyError("original")
+        with stub.scenario(throttle()) as added:
+            stub.remove_scenario(added)
+        assert stub.scenarios == ()
+
+
+def test_scenarios_see_deeply_read_only_params_and_cannot_change_the_request() -> None:
+    tried: list[str] = []
+
+    def meddle(call: Request) -> Any:
+        for attempt in (
+            lambda: operator.setitem(call.params["tags"][0], "key", "x"),  # mapping proxy
+            lambda: call.params["tags"].append({}),  # tuple
+        ):
+            try:
+                attempt()
+            except (TypeError, AttributeError) as error:
+                tried.append(type(error).__name__)
+        return None
+
+    with mock_lightsail(scenarios=[meddle]) as stub:
+        create(client(), tags=[{"key": "team", "value": "db"}])
+    assert tried == ["TypeError", "AttributeError"]
+    assert stub.snapshots[0].tags == (("team", "db"),)
+
+
+@pytest.mark.parametrize(
+    ("build", "error", "message"),
+    [
+        (
+            lambda: when({"relationalDatabaseSnapshotname": "x"}, throttle()),
+            ValueError,
+            "did you mean 'relationalDatabaseSnapshotName'?",
+        ),
+        (lambda: for_operation(["x"], throttle()), TypeError, "name must be an operation name"),
+        (lambda: mock_lightsail(scenarios=None), TypeError, "scenarios must be a list"),
+        (lambda: mock_lightsail(scenarios=5), TypeError, "scenarios must be a list"),
+        (lambda: chaos(choices="throttled"), TypeError, "choices must be a list of scenarios"),
+        (lambda: read_timeout(processed="no"), TypeError, "processed must be True or False"),
+    ],
+)
+def test_combinator_and_option_mistakes_are_clear_errors(
+    build: Any, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=re.escape(message)):
+        build()
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda d: {**d, "operations": 5}, "failed to change the CreateRelationalDatabaseSnapshot"),
+        (lambda d: {"operations": ["x"]}, "failed to change"),
+        (
+            lambda d: {"operations": [{**d["operations"][0], "createdAt": "yesterday"}]},
+            "failed to change",
+        ),
+    ],
+)
+def test_a_changed_response_botocore_cannot_parse_is_a_scenario_error(
+    change: Any, message: str
+) -> None:
+    stub = mock_lightsail(scenarios=[modify_response(change)], assert_all_handled=False)
+    with stub, pytest.raises(ScenarioError, match=message):
+        create(client())
+
+
+def test_chaos_gives_the_same_calls_the_same_faults_whatever_the_thread_order() -> None:
+    def run(order: list[int]) -> dict[str, str]:
+        c = client()
+        with mock_lightsail(scenarios=[chaos(rate=0.5, seed=3)]) as stub:
+            for index in order:
+                try:
+                    create(c, snapshot=f"s-{index}")
+                except (ClientError, botocore.exceptions.BotoCoreError):
+                    pass
+        return {call.params["relationalDatabaseSnapshotName"]: call.answer for call in stub.calls}
+
+    forward = run(list(range(30)))
+    assert forward == run(list(reversed(range(30))))
+    assert len(set(forward.values())) > 1
+
+
+def test_reprs_show_every_option_and_functions_by_name() -> None:
+    def only_prod(call: Request) -> Any:
+        return None
+
+    assert repr(throttle(message="Slow down")) == "throttle(message='Slow down')"
+    assert repr(fail("NotFoundException", tip="t", lightsail_code="C")) == (
+        "fail('NotFoundException', tip='t', lightsail_code='C')"
+    )
+    assert repr(sequence(only_prod, normal())) == "sequence(only_prod, normal())"
+    assert repr(chaos(choices=[only_prod])) == "chaos(rate=0.1, seed=0, choices=[only_prod])"
+
+
+def test_a_sequence_reports_the_unused_budget_of_a_step_it_reached() -> None:
+    steps = sequence(throttle(times=2))
+    stub = mock_lightsail(scenarios=[steps], assert_all_used=True)
+    with (
+        pytest.raises(
+            UnusedScenarioError, match=re.escape("throttle(times=2) answered 1 of 2 time(s)")
+        ),
+        stub,
+    ):
+        with pytest.raises(ClientError):
+            create(client())
+    assert answers(stub) == ["400 ThrottlingException"]
+
+
+def test_a_predicate_may_itself_call_lightsail() -> None:
+    c = client()
+    looked: list[int] = []
+
+    def when_empty(call: Request) -> bool:
+        if call.operation != CREATE:
+            return False
+        looked.append(len(c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]))
+        return looked[-1] == 0
+
+    with mock_lightsail(scenarios=[when(when_empty, fail("NotFoundException"), times=1)]) as stub:
+        with pytest.raises(ClientError):
+            create(c)
+        create(c)
+    assert looked == [0]  # the budget was spent: the second create did not ask
+    assert answers(stub)[-1] == "200 OK"
+
+
+# -- mutation survivors from the review ----------------------------------------------------
+
+
+def test_reset_refills_the_budgets_of_the_constructor_scenarios() -> None:
+    c = client()
+    base = throttle(times=1)
+    with mock_lightsail(scenarios=[base]) as stub:
+        with pytest.raises(ClientError):
+            create(c)
+        create(c)
+        stub.reset()
+        with pytest.raises(ClientError):
+            create(c)
+    assert base.answered == 1
+
+
+def test_a_reset_sequence_starts_again_from_its_first_step() -> None:
+    steps = sequence(throttle(), normal())
+    with mock_lightsail(scenarios=[steps]) as stub:
+        with pytest.raises(ClientError):
+            create(client())
+        stub.reset()
+        with pytest.raises(ClientError):
+            create(client())
+    assert answers(stub) == ["400 ThrottlingException"]
+
+
+def test_a_budget_counts_only_the_calls_the_scenario_answered() -> None:
+    c = client()
+    nightly = when({"relationalDatabaseSnapshotName": re.compile("nightly")}, throttle(), times=1)
+    with mock_lightsail(scenarios=[nightly]) as stub:
+        create(c, snapshot="weekly-1")
+        create(c, snapshot="weekly-2")
+        with pytest.raises(ClientError):
+            create(c, snapshot="the-nightly-1")  # unanchored: search, not match
+        create(c, snapshot="the-nightly-2")
+    assert answers(stub) == ["200 OK", "200 OK", "400 ThrottlingException", "200 OK"]
+
+
+def test_a_scenario_after_a_delay_sees_the_later_time() -> None:
+    seen: list[datetime] = []
+
+    def record(call: Request) -> Any:
+        seen.append(call.now)
+        return None
+
+    with mock_lightsail(clock=START, scenarios=[latency(30), record]):
+        create(client())
+    assert seen == [START + timedelta(seconds=30)]
+
+
+def test_service_unavailable_is_a_503_without_saying_so() -> None:
+    with mock_lightsail(scenarios=[fail("ServiceUnavailable")]) as stub:
+        with pytest.raises(ClientError):
+            create(client())
+    assert answers(stub) == ["503 ServiceUnavailable"]
+
+
+def test_a_named_scenario_reports_what_it_left_unused() -> None:
+    sc.register("review-once", lambda: throttle(times=2))
+    try:
+        stub = mock_lightsail(scenarios=["review-once"], assert_all_used=True)
+        with pytest.raises(UnusedScenarioError, match="answered 0 of 2"), stub:
+            pass
+    finally:
+        sc.unregister("review-once")
+
+
+def test_a_library_error_raised_by_a_scenario_keeps_its_class() -> None:
+    def refuse(call: Request) -> Any:
+        raise UnhandledOperationError("not in this test")
+
+    stub = mock_lightsail(scenarios=[refuse], assert_all_handled=False)
+    with stub, pytest.raises(UnhandledOperationError, match=r"^not in this test$"):
+        create(client())
