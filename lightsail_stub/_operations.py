@@ -139,10 +139,14 @@ def _lookup_snapshot(ctx: Context, field: str, name: str) -> Snapshot:
     return snapshot
 
 
-def _existing_database(ctx: Context, field: str, name: str) -> Database | None:
+def _existing_database(
+    ctx: Context, field: str, name: str, *, checked: bool = False
+) -> Database | None:
     """The database ``name`` if it exists or can come into being here (``None``: it will,
-    once the request is accepted: call ``world.resolve_database`` then)."""
-    ctx.check("database-name", field, name)
+    once the request is accepted: call ``world.resolve_database`` then). ``checked``: the
+    name's rules were checked already."""
+    if not checked:
+        ctx.check("database-name", field, name)
     database = ctx.world.database(ctx.region, name)
     if database is None and not ctx.world.can_exist(ctx.region, name):
         raise _database_not_found(ctx, field, name)
@@ -195,7 +199,7 @@ def _operation(
     )
     if ending is not None:
         status = _FAILED if ending.error is not None else _SUCCEEDED
-        ending = replace(ending, state=_model.enum_value("OperationStatus", status))
+        ending = Transition(ending.at, _model.enum_value("OperationStatus", status), ending.error)
     ctx.world.add_operation(operation, ending)
     return operation
 
@@ -335,7 +339,7 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
     world, region, ids = ctx.world, ctx.region, ctx.ids
     with world.lock:
         now = ctx.clock.now()
-        database = _existing_database(ctx, "relationalDatabaseName", database_name)
+        database = _existing_database(ctx, "relationalDatabaseName", database_name, checked=True)
         if world.snapshot(region, snapshot_name) is not None:
             raise _name_taken(
                 ctx, "relationalDatabaseSnapshotName", snapshot_name, "relational database snapshot"
