@@ -309,3 +309,30 @@ def test_smuggled_past_botocore_into_a_real_client_still_a_lightsail_answer(
             assert_valid_output(CREATE, response)
             assert [s.name for s in stub.snapshots] == [name]
     assert all(call.error_code != "LightsailStubError" for call in stub.calls)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=st.binary(max_size=200) | HOSTILE.map(_body))
+@example(body=b'{"relationalDatabaseName": ["x"], "relationalDatabaseSnapshotName": {"a": 1}}')
+@example(body=b'{"relationalDatabaseName": "db", "relationalDatabaseSnapshotName": "\\ud800"}')
+@example(body=b"\xff\xfe not utf-8")
+def test_a_raw_body_swapped_in_at_before_send_still_gets_a_lightsail_answer(body: bytes) -> None:
+    """Smuggled past botocore after it serialized and signed the request: a handler of the
+    caller's own, registered on the more specific event, runs before the stub's."""
+    c = client()
+
+    def swap(request: Any, **kwargs: Any) -> None:
+        request.body = body
+
+    c.meta.events.register(f"before-send.lightsail.{CREATE}", swap)
+    with mock_lightsail() as stub:
+        try:
+            create(c)
+        except ClientError as error:
+            assert error.response["Error"]["Code"] in {  # noqa: PT017
+                "InvalidInputException",
+                "SerializationException",
+            }
+            assert stub.snapshots == ()
+    assert [call.operation for call in stub.calls] == [CREATE]
+    assert stub.calls[0].error_code != "LightsailStubError"
