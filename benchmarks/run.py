@@ -10,6 +10,7 @@ docs/performance.md for what each one measures and the last recorded results.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -26,9 +27,9 @@ FULL: list[list[str]] = [
 QUICK: list[list[str]] = [
     ["call_cost.py", "--rounds", "3", "--per-round", "20"],
     ["activation.py", "--rounds", "3", "--per-round", "100", "--tests", "20"],
-    ["import_cost.py", "--rounds", "2"],
+    ["import_cost.py", "--rounds", "1"],
     ["hypothesis_rate.py", "--rounds", "2", "--examples", "20"],
-    ["world_scale.py", "--big", "2000", "--small", "100", "--rounds", "20"],
+    ["world_scale.py", "--big", "1000", "--small", "100", "--rounds", "10"],
 ]
 
 
@@ -36,7 +37,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="few rounds: check they run")
     args = parser.parse_args()
+    moto = importlib.util.find_spec("moto") is not None
     for script, *options in QUICK if args.quick else FULL:
+        if script == "call_cost.py" and not moto:
+            options.append("--no-moto")  # moto is in the dev extra only
         print(f"\n=== {script} {' '.join(options)}".rstrip(), flush=True)
         subprocess.run([sys.executable, str(HERE / script), *options], check=True)
 

@@ -264,3 +264,26 @@ def test_the_call_table_stays_multiline_with_lone_surrogates() -> None:
     assert table.count("\n") == 3
     assert "\\udc80" in table
     table.encode("utf-8")  # printable as-is
+
+
+def test_every_benchmark_runs_in_its_quick_form() -> None:
+    """The benchmarks are not timed here (tests never assert a time); this only keeps them
+    from rotting: each script runs end to end with a few rounds and prints its table."""
+    root = Path(__file__).parent.parent
+    done = subprocess.run(
+        [sys.executable, str(root / "benchmarks" / "run.py"), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for line in [
+        "lightsail-stub adds",
+        "mock_lightsail() costs",
+        "the lightsail_mock fixture costs",
+        "modules it must not import, found loaded: none",
+        "examples per second",
+        "memory per stored snapshot",
+    ]:
+        assert line in done.stdout, line
