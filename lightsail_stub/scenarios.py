@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "FAILS_LATER",
+    "MAX_DELAY",
     "Delay",
     "LightsailError",
     "Outcome",
@@ -77,11 +78,12 @@ class Request:
     """One incoming call, as a scenario sees it.
 
     - ``operation``: the wire name, e.g. ``"CreateRelationalDatabaseSnapshot"``;
-    - ``params``: the decoded request parameters (read-only; JSON ``null`` members dropped);
+    - ``params``: the decoded request parameters, read-only all the way down (objects as
+      mapping proxies, arrays as tuples; JSON ``null`` members dropped);
     - ``region``: the Region the call was made in;
     - ``attempt``: botocore's attempt number for this call (1, then 2 on the first retry...);
     - ``max_attempts``: the caller's ``max_attempts`` when botocore sends it (standard and
-      adaptive retry modes), else ``None``;
+      adaptive retry modes; botocore 1.36 only from the first retry on), else ``None``;
     - ``index``: how many calls this stub received before this one (retries count);
     - ``now``: the stub's clock when the call arrived;
     - ``stub``: the :class:`~lightsail_stub.LightsailStub`, to read its state
@@ -105,10 +107,11 @@ class Request:
 class Proceed:
     """Answer normally (rules, then the in-memory account).
 
-    ``change``, if given, receives the successful response document as it goes on the wire
-    (timestamps as epoch seconds) and returns the document to send instead: botocore parses
-    whatever it returns, so a test can check how its caller copes with a surprising (even
-    schema-breaking) response. Errors are not changed.
+    ``change``, if given, receives a copy of the successful response document as it goes on
+    the wire (timestamps as epoch seconds) and returns the document to send instead, so a
+    test can check how its caller copes with a surprising response (members missing, added,
+    with odd values). It must stay something botocore's parser can read, else the call is a
+    ``ScenarioError``. Errors are not changed.
 
     ``fail_later=(error_code, error_details)``: the call is accepted as usual, but the
     lifecycle it starts ends in failure (see :func:`fail_later`). Only for the operations
