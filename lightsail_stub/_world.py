@@ -221,11 +221,17 @@ class Table(Generic[R]):
     """Records by name, in the order they were first stored, pageable from a position.
 
     Each name gets a sequence number when it is stored; ``_order`` is the sorted list of
-    sequence numbers ever handed out (deleted ones stay as tombstones until they are more
-    than half of it). A page starts with a bisection and reads only what it returns: no
-    copy and no sort of the table per call. A position stays valid across deletions."""
+    sequence numbers ever handed out, deleted ones staying as tombstones for a while. A page
+    starts with a bisection and reads only what it returns: no copy and no sort of the
+    table per call. A position (a sequence number) stays valid across deletions.
 
-    __slots__ = ("_dead", "_name_at", "_next", "_order", "_records", "_seq")
+    Each tombstone is stepped over at most once: ``_order[:_head]`` is a run of tombstones
+    already known (a page starting there skips it in one step, and it is cut off once it is
+    half of the list), and a page that steps over tombstones further on drops them from
+    ``_order``. Retention jobs delete the oldest records, so without this every first page
+    would walk again over all of them."""
+
+    __slots__ = ("_dead", "_head", "_name_at", "_next", "_order", "_records", "_seq")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
@@ -233,6 +239,8 @@ class Table(Generic[R]):
         self._name_at: dict[int, str] = {}
         self._order: list[int] = []
         self._next = 0
+        # _order[:_head] are tombstones; _dead counts the tombstones in _order[_head:].
+        self._head = 0
         self._dead = 0
 
     def __len__(self) -> int:
@@ -261,24 +269,59 @@ class Table(Generic[R]):
         del self._records[name]
         del self._name_at[self._seq.pop(name)]
         self._dead += 1
-        if self._dead > 64 and self._dead * 2 > len(self._order):
-            # _name_at holds the live sequence numbers in ascending order (dict order).
-            self._order = list(self._name_at)
-            self._dead = 0
+        if self._dead > 64 and self._dead * 2 > len(self._order) - self._head:
+            self._compact()
+
+    def _compact(self) -> None:
+        # _name_at holds the live sequence numbers in ascending order (dict order).
+        self._order = list(self._name_at)
+        self._head = 0
+        self._dead = 0
 
     def page(self, start: int, size: int) -> tuple[list[str], int | None]:
         """Up to ``size`` names from position ``start`` on, and the position of the next
         page (``None`` when this page is the last)."""
         names: list[str] = []
         order, name_at = self._order, self._name_at
-        for index in range(bisect.bisect_left(order, start), len(order)):
-            name = name_at.get(order[index])
-            if name is None:
-                continue
-            if len(names) == size:
-                return names, order[index]
-            names.append(name)
-        return names, None
+        first = max(bisect.bisect_left(order, start), self._head)
+        index, end = first, len(order)
+        following: int | None = None
+        live: list[int] = []  # the sequence numbers read, should tombstones be dropped
+        lead = -1  # tombstones before the first live entry
+        while index < end:
+            seq = order[index]
+            name = name_at.get(seq)
+            if name is not None:
+                if lead < 0:
+                    lead = index - first
+                if len(names) == size:
+                    following = seq
+                    break
+                names.append(name)
+                live.append(seq)
+            index += 1
+        skipped = index - first - len(live)
+        if skipped:
+            self._drop(first, index, live, skipped, index - first if lead < 0 else lead)
+        return names, following
+
+    def _drop(self, first: int, stop: int, live: list[int], skipped: int, lead: int) -> None:
+        """Forget the ``skipped`` tombstones of ``_order[first:stop]``, whose live entries
+        are ``live`` and which starts with ``lead`` tombstones."""
+        self._dead -= skipped
+        if first == self._head and lead:
+            # A run at the head joins it: no copy.
+            self._head = first = first + lead
+            skipped -= lead
+        if skipped:
+            # Tombstones among live entries: rewrite that slice (one memmove, in C).
+            self._order[first:stop] = live
+        self._trim_head()
+
+    def _trim_head(self) -> None:
+        if self._head > 64 and self._head * 2 > len(self._order):
+            del self._order[: self._head]
+            self._head = 0
 
 
 @dataclass
