@@ -464,7 +464,7 @@ class LightsailStub:
         with self._lock:
             index, stack = self._received, self._scenarios
             self._received += 1
-        answer, call = dispatch(ctx, wire, self._ids.uuid(), self._ask(wire, index, stack))
+        answer, call = dispatch(ctx, wire, self._ids.request_id(), self._ask(wire, index, stack))
         with self._lock:
             self._calls.append(call)
             if isinstance(answer, LightsailStubError):

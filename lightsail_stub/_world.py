@@ -192,26 +192,49 @@ _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 class Ids:
-    """Ids, request ids and support codes; reproducible when seeded."""
+    """Ids, request ids and support codes; reproducible when seeded.
+
+    Resource ids (ARNs, operation ids, support codes) and request ids come from two
+    separate generators, so that under a seed a read call made in between (which only
+    takes a request id) does not change the ARNs of what is created afterwards. Every
+    support code of one stub starts with the same 12 digits (derived from the seed), as
+    all the resources of one account share that prefix."""
+
+    __slots__ = ("_lock", "_requests", "_rng", "_support_prefix")
 
     def __init__(self, seed: int | None) -> None:
         self._rng = random.Random(seed)
+        # Seeded from strings (hashed by random.Random itself): independent of _rng's
+        # sequence, and the same for the same seed in every run.
+        self._requests = random.Random(None if seed is None else f"request-ids:{seed}")
+        prefix = random.Random(None if seed is None else f"support-code:{seed}")
+        self._support_prefix = prefix.randrange(10**11, 10**12)
         self._lock = threading.Lock()
 
     def uuid(self) -> str:
-        """A version-4 UUID, as ``str(uuid.UUID(int=bits, version=4))`` (without building
-        the object: this runs several times per call)."""
+        """A version-4 UUID for a resource or an operation, as
+        ``str(uuid.UUID(int=bits, version=4))`` (without building the object: this runs
+        several times per call)."""
         with self._lock:
             bits = self._rng.getrandbits(128)
-        bits = (bits & _UUID_CLEAR) | _UUID_SET
-        h = f"{bits:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _uuid4(bits)
+
+    def request_id(self) -> str:
+        """A version-4 UUID for a response's request id (its own generator)."""
+        with self._lock:
+            bits = self._requests.getrandbits(128)
+        return _uuid4(bits)
 
     def support_code(self) -> str:
         with self._lock:
-            account = self._rng.randrange(10**11, 10**12)
             suffix = self._rng.getrandbits(160)
-        return f"{account}/ls-{suffix:040x}"
+        return f"{self._support_prefix}/ls-{suffix:040x}"
+
+
+def _uuid4(bits: int) -> str:
+    bits = (bits & _UUID_CLEAR) | _UUID_SET
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 R = TypeVar("R")
