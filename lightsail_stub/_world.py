@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import math
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -175,6 +176,13 @@ class Clock:
         return value + self._offset
 
     def advance(self, seconds: float) -> None:
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise TypeError(
+                f"advance(seconds={seconds!r}): seconds must be a number (int or float), "
+                f"got {type(seconds).__name__}"
+            )
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance(seconds={seconds!r}): seconds must be a finite number")
         if seconds < 0:
             raise ValueError(f"advance(seconds={seconds!r}): the clock only moves forward")
         with self._lock:
@@ -238,6 +246,8 @@ def _uuid4(bits: int) -> str:
 
 
 R = TypeVar("R")
+S = TypeVar("S", Snapshot, Database, Operation)
+Stateful = TypeVar("Stateful", Snapshot, Database)
 
 
 class Table(Generic[R]):
@@ -385,7 +395,8 @@ class World:
     regions: dict[str, Region] = field(default_factory=dict)
     #: Databases declared for every Region (``add_database`` without a Region).
     templates: dict[str, Database] = field(default_factory=dict)
-    #: Databases that no longer exist (or never did) that seeded snapshots came from.
+    #: Databases that no longer exist (deleted: the last record; or never did: made up for
+    #: ``add_snapshot``), so that every snapshot of one name shows one ARN.
     ghosts: dict[tuple[str, str], Database] = field(default_factory=dict)
     #: Every operation id, for ``stub.operations`` in creation order: (region, id).
     operation_log: list[tuple[str, str]] = field(default_factory=list)
@@ -401,49 +412,40 @@ class World:
 
     # -- reading, with lifecycles settled --------------------------------------------------
 
-    def snapshot(self, region: str, name: str) -> Snapshot | None:
+    def snapshot(self, region: str, name: str, *, settle: bool = True) -> Snapshot | None:
+        """The snapshot ``name`` in its state now. ``settle``: store that state (a call
+        does); without it nothing is written (the stub's read-only properties)."""
         place = self.region(region)
-        record = place.snapshots.get(name)
-        if record is None:
-            return None
-        transition = place.snapshot_transitions.get(name)
-        if transition is not None and self.clock.now() >= transition.at:
-            del place.snapshot_transitions[name]
-            record = replace(record, state=transition.state)
-            place.snapshots.put(name, record)
-        return record
+        return self._read(place.snapshots, place.snapshot_transitions, name, _ended, settle)
 
-    def database(self, region: str, name: str) -> Database | None:
+    def database(self, region: str, name: str, *, settle: bool = True) -> Database | None:
         """The database ``name`` as it exists in ``region`` now (nothing is created)."""
         place = self.region(region)
-        record = place.databases.get(name)
-        if record is None:
-            return None
-        transition = place.database_transitions.get(name)
-        if transition is not None and self.clock.now() >= transition.at:
-            del place.database_transitions[name]
-            record = replace(record, state=transition.state)
-            place.databases.put(name, record)
-        return record
+        return self._read(place.databases, place.database_transitions, name, _ended, settle)
 
-    def operation(self, region: str, operation_id: str) -> Operation | None:
+    def operation(self, region: str, operation_id: str, *, settle: bool = True) -> Operation | None:
         place = self.region(region)
-        record = place.operations.get(operation_id)
+        return self._read(
+            place.operations, place.operation_transitions, operation_id, _finished, settle
+        )
+
+    def _read(
+        self,
+        table: Table[S],
+        transitions: dict[str, Transition],
+        key: str,
+        become: Callable[[S, Transition], S],
+        settle: bool,
+    ) -> S | None:
+        record = table.get(key)
         if record is None:
             return None
-        transition = place.operation_transitions.get(operation_id)
+        transition = transitions.get(key)
         if transition is not None and self.clock.now() >= transition.at:
-            del place.operation_transitions[operation_id]
-            code, details = transition.error or (None, None)
-            record = replace(
-                record,
-                status=transition.state,
-                is_terminal=True,
-                status_changed_at=transition.at,
-                error_code=code,
-                error_details=details,
-            )
-            place.operations.put(operation_id, record)
+            record = become(record, transition)
+            if settle:
+                del transitions[key]
+                table.put(key, record)
         return record
 
     # -- databases -------------------------------------------------------------------------
@@ -502,6 +504,10 @@ class World:
 
     def remove_database(self, region: str, name: str) -> None:
         place = self.region(region)
+        gone = place.databases.get(name)
+        if gone is not None:
+            # Snapshots seeded later from this name keep pointing at this database's ARN.
+            self.ghosts[(region, name)] = gone
         place.databases.remove(name)
         place.database_transitions.pop(name, None)
         place.deleted_databases.add(name)
@@ -515,6 +521,35 @@ class World:
         place.snapshots.put(snapshot.name, snapshot)
         if transition is not None:
             place.snapshot_transitions[snapshot.name] = transition
+
+    def make_snapshot(
+        self,
+        ids: Ids,
+        name: str,
+        region: str,
+        source: Database,
+        created_at: datetime,
+        *,
+        state: str = CREATING,
+        tags: Tags = (),
+    ) -> Snapshot:
+        """A new snapshot ``name`` of ``source`` (not stored yet), with a new ARN."""
+        return Snapshot(
+            name=name,
+            region=region,
+            arn=self.arn(region, "RelationalDatabaseSnapshot", ids),
+            support_code=ids.support_code(),
+            created_at=created_at,
+            state=state,
+            engine=source.engine,
+            engine_version=source.engine_version,
+            size_in_gb=source.size_in_gb,
+            from_database_name=source.name,
+            from_database_arn=source.arn,
+            from_bundle_id=source.bundle_id,
+            from_blueprint_id=source.blueprint_id,
+            tags=tags,
+        )
 
     def remove_snapshot(self, region: str, name: str) -> None:
         place = self.region(region)
@@ -542,6 +577,23 @@ class World:
         start = 0 if token is None else decode_token(token, kind, region)
         names, following = table.page(start, size)
         return names, None if following is None else encode_token(kind, region, following)
+
+
+def _ended(record: Stateful, transition: Transition) -> Stateful:
+    """A snapshot or database once its transition happened."""
+    return replace(record, state=transition.state)
+
+
+def _finished(record: Operation, transition: Transition) -> Operation:
+    code, details = transition.error or (None, None)
+    return replace(
+        record,
+        status=transition.state,
+        is_terminal=True,
+        status_changed_at=transition.at,
+        error_code=code,
+        error_details=details,
+    )
 
 
 def encode_token(kind: str, region: str, position: int) -> str:
