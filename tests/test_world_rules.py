@@ -4,7 +4,8 @@ stub's read-only views."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+import math
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -312,3 +313,116 @@ def test_operations_for_one_resource_page_by_200(count: int) -> None:
     ]
     ids = [o["id"] for p in pages for o in p["operations"]]
     assert ids == [o.id for o in stub.operations]
+
+
+# -- the stub's views read without settling; a list settles by itself ----------------------
+
+
+def test_reading_the_stub_changes_nothing_and_a_list_settles_its_records() -> None:
+    with lightsail_stub.mock_lightsail(create_duration=10) as stub:
+        c = client()
+        create(c, "orders-db", "snap-1")
+        stub.advance(10)
+        world = stub._world
+        place = world.regions["eu-west-2"]
+        assert [s.state for s in stub.snapshots] == ["available"]
+        assert [o.status for o in stub.operations] == ["Succeeded", "Succeeded"]
+        assert [d.state for d in stub.databases] == ["available"]
+        # ... but the stored records and their transitions are untouched
+        assert place.snapshots.get("snap-1").state == "creating"  # type: ignore[union-attr]
+        assert len(place.operation_transitions) == 2
+        assert "orders-db" in place.database_transitions
+        listed = c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+        assert [s["state"] for s in listed] == ["available"]
+        assert place.snapshots.get("snap-1").state == "available"  # type: ignore[union-attr]
+        assert place.snapshot_transitions == {}
+
+
+def test_advance_then_list_through_boto3_shows_the_new_states() -> None:
+    with lightsail_stub.mock_lightsail(create_duration=10) as stub:
+        c = client()
+        create(c, "orders-db", "snap-1")
+        create(c, "billing-db", "snap-2")
+        assert [
+            s["state"] for s in c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+        ] == ["creating", "creating"]
+        stub.advance(10)
+        listed = c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+        assert [s["state"] for s in listed] == ["available", "available"]
+        databases = c.get_relational_databases()["relationalDatabases"]
+        assert [d["state"] for d in databases] == ["available", "available"]
+        operations = c.get_operations()["operations"]
+        assert {o["status"] for o in operations} == {"Succeeded"}
+
+
+# -- add_snapshot and the clock check their arguments --------------------------------------
+
+
+def test_add_snapshot_refuses_what_it_cannot_store() -> None:
+    stub = lightsail_stub.mock_lightsail()
+    for database in [5, None]:
+        with pytest.raises(TypeError, match=r"database must be a str \(a database name\), got"):
+            stub.add_snapshot("snap-1", region="eu-west-2", database=database)  # type: ignore[arg-type]
+    with pytest.raises(
+        ValueError,
+        match=r"state 'availabel' is not a snapshot state the stub uses; give one of: "
+        r"'available', 'creating', 'error'",
+    ):
+        stub.add_snapshot("snap-1", region="eu-west-2", state="availabel")
+    with pytest.raises(TypeError, match="created_at must be a timezone-aware datetime or None"):
+        stub.add_snapshot("snap-1", region="eu-west-2", created_at="2020")  # type: ignore[arg-type]
+    assert stub.snapshots == ()
+
+
+def test_a_seeded_creating_snapshot_stays_creating() -> None:
+    with lightsail_stub.mock_lightsail() as stub:
+        stub.add_snapshot("stuck", region="eu-west-2", state="creating")
+        stub.advance(86_400)
+        c = client()
+        got = c.get_relational_database_snapshot(relationalDatabaseSnapshotName="stuck")
+        assert got["relationalDatabaseSnapshot"]["state"] == "creating"
+        code, _ = error_of(
+            c.delete_relational_database_snapshot, relationalDatabaseSnapshotName="stuck"
+        )
+        assert code == "InvalidInputException"
+
+
+def test_snapshots_seeded_from_a_gone_database_show_one_stable_arn() -> None:
+    with lightsail_stub.mock_lightsail() as stub:
+        c = client()
+        arn = c.get_relational_database(relationalDatabaseName="orders-db")["relationalDatabase"][
+            "arn"
+        ]
+        c.delete_relational_database(relationalDatabaseName="orders-db", skipFinalSnapshot=True)
+        first = stub.add_snapshot("old-1", region="eu-west-2", database="orders-db")
+        second = stub.add_snapshot("old-2", region="eu-west-2", database="orders-db")
+    assert first.from_database_arn == second.from_database_arn == arn
+    # never declared (declared databases only): made up once, then the same
+    with lightsail_stub.mock_lightsail(databases=["orders-db"]) as stub:
+        a = stub.add_snapshot("s-a", region="eu-west-2", database="legacy-db")
+        b = stub.add_snapshot("s-b", region="eu-west-2", database="legacy-db")
+        other = stub.add_snapshot("s-c", region="us-east-1", database="legacy-db")
+    assert a.from_database_arn == b.from_database_arn != other.from_database_arn
+    assert ":eu-west-2:" in a.from_database_arn
+
+
+@pytest.mark.parametrize(
+    ("seconds", "error", "message"),
+    [
+        ("5", TypeError, "seconds must be a number"),
+        (True, TypeError, "seconds must be a number"),
+        (None, TypeError, "seconds must be a number"),
+        (math.nan, ValueError, "seconds must be a finite number"),
+        (math.inf, ValueError, "seconds must be a finite number"),
+        (-1, ValueError, "the clock only moves forward"),
+    ],
+)
+def test_advance_refuses_what_is_not_a_forward_number_of_seconds(
+    seconds: Any, error: type[Exception], message: str
+) -> None:
+    stub = lightsail_stub.mock_lightsail(clock=FROZEN)
+    with pytest.raises(error, match=message):
+        stub.advance(seconds)
+    assert stub.now() == FROZEN
+    stub.advance(timedelta(seconds=1).total_seconds())
+    assert stub.now() == FROZEN + timedelta(seconds=1)
