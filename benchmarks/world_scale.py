@@ -1,11 +1,13 @@
 """The world at scale: does one page of GetRelationalDatabaseSnapshots cost the same with
-100,000 snapshots in the Region as with 100, and how much memory does a snapshot take?
+100,000 snapshots in the Region as with 100 (also after a retention job deleted the oldest
+49%), and how much memory does a snapshot take (seeded, or created through the API)?
 
     python benchmarks/world_scale.py [--big 100000] [--small 100] [--rounds 300]
 
 Times are ratios measured in this one process, the two sizes interleaved call by call
 (this machine is shared and noisy); nothing here is an absolute target. Memory is measured
-with tracemalloc while the big account is seeded.
+with tracemalloc while the big account is seeded, and while as many snapshots are created
+through the operation function.
 """
 
 from __future__ import annotations
@@ -51,6 +53,28 @@ def bytes_per_snapshot(count: int) -> tuple[lightsail_stub.LightsailStub, float]
     after = tracemalloc.get_traced_memory()[0]
     tracemalloc.stop()
     return stub, (after - before) / count
+
+
+def bytes_per_created_snapshot(count: int) -> float:
+    """Memory per snapshot created through the API (the operation function, as a call
+    runs it): the snapshot, its two operations, their index entries, the transitions."""
+    stub = lightsail_stub.mock_lightsail(seed=1, clock=START)
+    ctx = stub._context(REGION)
+    _operations.get_relational_database(ctx, {"relationalDatabaseName": "orders-db"})
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for i in range(count):
+        _operations.create_relational_database_snapshot(
+            ctx,
+            {
+                "relationalDatabaseName": "orders-db",
+                "relationalDatabaseSnapshotName": f"orders-db-{i:07}",
+                "tags": [{"key": "backup", "value": "nightly"}],
+            },
+        )
+    after = tracemalloc.get_traced_memory()[0]
+    tracemalloc.stop()
+    return (after - before) / count
 
 
 def middle_token(count: int) -> str:
@@ -107,7 +131,26 @@ def main(argv: list[str] | None = None) -> int:
 
         return call
 
+    def pruned(count: int) -> lightsail_stub.LightsailStub:
+        """``count`` snapshots, then the oldest 49% deleted, as a retention job does (just
+        under the half that would compact the table)."""
+        stub = seeded(count)
+        ctx = stub._context(REGION)
+        for i in range(count * 49 // 100):
+            _operations.delete_relational_database_snapshot(
+                ctx, {"relationalDatabaseSnapshotName": f"orders-db-{i:07}"}
+            )
+        return stub
+
     rows = []
+    small_pruned, big_pruned = pruned(args.small), pruned(args.big)
+    small = handler_page(small_pruned, None)
+    big = handler_page(big_pruned, None)
+    for _ in range(20):
+        small()
+        big()
+    s, b, ratio = compare(small, big, args.rounds)
+    rows.append(("operation only, first page after deleting the oldest 49%", s, b, ratio))
     for label, make in [("operation only", handler_page), ("through boto3", boto3_page)]:
         for where, small_token, big_token in [
             ("first page", None, None),
@@ -124,10 +167,16 @@ def main(argv: list[str] | None = None) -> int:
     print(f"python {sys.version.split()[0]}, boto3 {boto3.__version__}")
     print(f"{args.big:,} vs {args.small:,} snapshots in one Region, {args.rounds} rounds each\n")
     head = ("one page of 25", f"{args.small:,} (median)", f"{args.big:,} (median)", "ratio")
-    print(f"{head[0]:<28} {head[1]:>16} {head[2]:>18} {head[3]:>7}")
+    width = max(len(row[0]) for row in rows)
+    print(f"{head[0]:<{width}} {head[1]:>16} {head[2]:>18} {head[3]:>7}")
     for name, s, b, ratio in rows:
-        print(f"{name:<28} {s * 1e6:>13.1f} µs {b * 1e6:>15.1f} µs {ratio:>7.2f}")
+        print(f"{name:<{width}} {s * 1e6:>13.1f} µs {b * 1e6:>15.1f} µs {ratio:>7.2f}")
     print(f"\nmemory per stored snapshot (tracemalloc, {args.big:,} seeded): {per_snapshot:,.0f} B")
+    per_created = bytes_per_created_snapshot(args.big)
+    print(
+        f"memory per snapshot created through the API (tracemalloc, {args.big:,} created, "
+        f"two operations each): {per_created:,.0f} B"
+    )
     return 0
 
 

@@ -153,6 +153,15 @@ def _existing_database(
     return database
 
 
+def _can_come_into_being(ctx: Context, name: str) -> bool:
+    """Whether ``name`` (not stored here) is a database that exists for the calls that
+    name it, as GetRelationalDatabase answers it: automatic databases, or one declared for
+    every Region (and not deleted here)."""
+    return ctx.world.can_exist(ctx.region, name) and not ctx.rules.first_violation(
+        "database-name", "resourceName", name
+    )
+
+
 def _database_name_taken(ctx: Context, name: str) -> bool:
     world = ctx.world
     if world.database(ctx.region, name) is not None:
@@ -355,22 +364,7 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
         database = world.resolve_database(region, database_name, ids)
         assert database is not None  # _existing_database said it can exist
         ending = _ending(ctx, now, AVAILABLE, ERROR)
-        snapshot = Snapshot(
-            name=snapshot_name,
-            region=region,
-            arn=world.arn(region, _SNAPSHOT, ids),
-            support_code=ids.support_code(),
-            created_at=now,
-            state=CREATING,
-            engine=database.engine,
-            engine_version=database.engine_version,
-            size_in_gb=database.size_in_gb,
-            from_database_name=database.name,
-            from_database_arn=database.arn,
-            from_bundle_id=database.bundle_id,
-            from_blueprint_id=database.blueprint_id,
-            tags=tags,
-        )
+        snapshot = world.make_snapshot(ids, snapshot_name, region, database, now, tags=tags)
         world.put_snapshot(snapshot, ending)
         world.put_database(replace(database, state=BACKING_UP), Transition(ending.at, AVAILABLE))
         operation_type = "CreateRelationalDatabaseSnapshot"
@@ -484,6 +478,7 @@ def get_operations_for_resource(ctx: Context, params: Mapping[str, Any]) -> dict
             not ids
             and world.snapshot(region, name) is None
             and world.database(region, name) is None
+            and not _can_come_into_being(ctx, name)
         ):
             raise ServiceError(
                 "NotFoundException",
@@ -602,6 +597,23 @@ def create_relational_database_from_snapshot(
             "InvalidInputException",
             "exactly one of relationalDatabaseSnapshotName and sourceRelationalDatabaseName "
             "is required.",
+        )
+    if snapshot_name is not None:
+        # The API reference ties both to sourceRelationalDatabaseName (a point in time of
+        # a database), not to a snapshot.
+        for field in ("restoreTime", "useLatestRestorableTime"):
+            if params.get(field) is not None:
+                raise ServiceError(
+                    "InvalidInputException",
+                    f"{field} goes with sourceRelationalDatabaseName (a restore to a point in "
+                    "time), not with relationalDatabaseSnapshotName.",
+                )
+    if source_name is not None and source_name == name:
+        raise ServiceError(
+            "InvalidInputException",
+            f"relationalDatabaseName and sourceRelationalDatabaseName are both "
+            f"{describe_value(name)}: a database can't be restored onto itself; give the new "
+            "database another name.",
         )
     zone = _zone(ctx, params)
     tags = ctx.check_tags("tags", params.get("tags", []))
@@ -725,30 +737,31 @@ def delete_relational_database(ctx: Context, params: Mapping[str, Any]) -> dict[
                     final,
                     "relational database snapshot",
                 )
-        if database is not None and database.state != AVAILABLE:
-            raise _not_available(
-                "relationalDatabaseName", name, "relational database", database.state,
-                "it can be deleted",
-            )  # fmt: skip
+        if database is not None and database.state in (CREATING, BACKING_UP):
+            # Assumed: refused while it changes. A database whose create failed can be
+            # deleted (nothing else frees its name), but has nothing to snapshot.
+            raise _invalid(
+                "relationalDatabaseName",
+                name,
+                f"the relational database is {database.state!r}; it can be deleted once it "
+                f"is {AVAILABLE!r} (or {FAILED!r})",
+            )
+        if database is not None and database.state != AVAILABLE and final is not None:
+            raise _invalid(
+                "finalRelationalDatabaseSnapshotName",
+                final,
+                f"the relational database is {database.state!r}, so no final snapshot can be "
+                "taken; give skipFinalSnapshot true",
+            )
         database = world.resolve_database(region, name, ids)
         assert database is not None
-        ending = _ending(ctx, now, AVAILABLE, ERROR)
         if final is not None:
-            snapshot = Snapshot(
-                name=final,
-                region=region,
-                arn=world.arn(region, _SNAPSHOT, ids),
-                support_code=ids.support_code(),
-                created_at=now,
-                state=CREATING,
-                engine=database.engine,
-                engine_version=database.engine_version,
-                size_in_gb=database.size_in_gb,
-                from_database_name=database.name,
-                from_database_arn=database.arn,
-                from_bundle_id=database.bundle_id,
-                from_blueprint_id=database.blueprint_id,
-            )
+            ending = _ending(ctx, now, AVAILABLE, ERROR)
+        else:
+            # Nothing is left to fail later: see can_fail_later().
+            ending = Transition(now + world.create_duration, AVAILABLE)
+        if final is not None:
+            snapshot = world.make_snapshot(ids, final, region, database, now)
             world.put_snapshot(snapshot, ending)
         world.remove_database(region, name)
         operation = _operation(
@@ -794,9 +807,7 @@ def _tag_target(ctx: Context, params: Mapping[str, Any]) -> Snapshot | Database 
         )
     if candidates:
         return candidates[0]
-    if world.can_exist(region, name) and not ctx.rules.first_violation(
-        "database-name", "resourceName", name
-    ):
+    if _can_come_into_being(ctx, name):
         return None
     raise ServiceError(
         "NotFoundException",
@@ -889,8 +900,10 @@ OPERATIONS: Mapping[str, Handler] = {
 }
 
 
-#: The operations whose answer starts a lifecycle that a scenario can make fail later
-#: (``Proceed(fail_later=...)``, ``scenarios.fail_later()``).
+#: The operations whose answer can start a lifecycle that a scenario can make fail later
+#: (``Proceed(fail_later=...)``, ``scenarios.fail_later()``): the three creates, and
+#: DeleteRelationalDatabase when it takes a final snapshot. Which calls exactly:
+#: :func:`can_fail_later`.
 FAILS_LATER: frozenset[str] = frozenset(
     {
         "CreateRelationalDatabaseSnapshot",
@@ -899,3 +912,14 @@ FAILS_LATER: frozenset[str] = frozenset(
         "DeleteRelationalDatabase",
     }
 )
+
+
+def can_fail_later(operation: str, params: Mapping[str, Any]) -> bool:
+    """Whether the call ``operation`` with ``params`` starts something that can fail later:
+    a create, or a delete that takes a final snapshot (that snapshot ends ``error``); a
+    delete without one has nothing left to fail."""
+    if operation == "DeleteRelationalDatabase":
+        return params.get("finalRelationalDatabaseSnapshotName") is not None and not params.get(
+            "skipFinalSnapshot"
+        )
+    return operation in FAILS_LATER

@@ -29,7 +29,9 @@ from ._rules import REFERENCE_RULES, Kind, RuleSet
 from ._wire import WireRequest, WireResponse
 from ._world import (
     AVAILABLE,
+    CREATING,
     DEFAULT_ACCOUNT,
+    ERROR,
     Clock,
     Database,
     Ids,
@@ -45,6 +47,9 @@ if TYPE_CHECKING:
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T", bound=type)
+
+#: The states add_snapshot accepts: the ones the world itself gives snapshots.
+_SNAPSHOT_STATES = (AVAILABLE, CREATING, ERROR)
 
 _OPT_OUT = "pass assert_all_handled=False to mock_lightsail() to not check this at exit"
 _UNUSED_OPT_OUT = "pass assert_all_used=False to mock_lightsail() to not check this"
@@ -211,19 +216,35 @@ class LightsailStub:
         tags: Mapping[str, str | None] | Iterable[tuple[str, str | None]] = (),
     ) -> Snapshot:
         """Store a snapshot as if it had been taken earlier: any ``created_at`` (default:
-        now), any ``state`` (e.g. ``"error"``) and ``tags`` (a mapping, or ``(key, value)``
-        pairs; a value may be ``None``). Its engine, size and ``fromRelationalDatabase*``
-        fields come from the database ``database`` in that Region, which comes into being
-        there if it can (automatic or declared databases, as on first use by a call);
-        otherwise (a database that is gone) from the defaults, with one stable ARN per
-        name. Returns the stored record."""
+        now), a ``state`` the stub uses (``"available"``, ``"creating"`` or ``"error"``) and
+        ``tags`` (a mapping, or ``(key, value)`` pairs; a value may be ``None``). A seeded
+        ``"creating"`` snapshot has no lifecycle: it stays ``creating`` (a backup that never
+        finishes) until :meth:`reset`, and Delete refuses it meanwhile.
+
+        Its engine, size and ``fromRelationalDatabase*`` fields come from the database
+        ``database`` in that Region, which comes into being there if it can (automatic or
+        declared databases, as on first use by a call); otherwise (a database that was
+        deleted, or never declared) from that database's last record or the defaults, with
+        one stable ARN per name. Returns the stored record."""
         if not isinstance(name, str):
             raise TypeError(f"add_snapshot(): name must be a str, got {type(name).__name__}")
-        if not isinstance(state, str) or not state:
-            raise TypeError(f"add_snapshot(): state must be a non-empty str, got {state!r}")
-        if created_at is not None and (
-            not isinstance(created_at, datetime) or created_at.tzinfo is None
-        ):
+        if not isinstance(database, str):
+            raise TypeError(
+                f"add_snapshot(): database must be a str (a database name), got {database!r}"
+            )
+        if not isinstance(state, str):
+            raise TypeError(f"add_snapshot(): state must be a str, got {state!r}")
+        if state not in _SNAPSHOT_STATES:
+            raise ValueError(
+                f"add_snapshot(): state {state!r} is not a snapshot state the stub uses; "
+                f"give one of: {', '.join(map(repr, _SNAPSHOT_STATES))}"
+            )
+        if created_at is not None and not isinstance(created_at, datetime):
+            raise TypeError(
+                f"add_snapshot(): created_at must be a timezone-aware datetime or None, "
+                f"got {created_at!r}"
+            )
+        if created_at is not None and created_at.tzinfo is None:
             raise ValueError(
                 f"add_snapshot(): created_at must be a timezone-aware datetime, got {created_at!r}"
             )
@@ -258,7 +279,7 @@ class LightsailStub:
             source = world.database(region, database)
             if source is None and world.can_exist(region, database):
                 source = world.resolve_database(region, database, self._ids)
-            if source is None:  # declared databases only, and this one gone: a stable ARN
+            if source is None:  # deleted (its last record), or made up once: a stable ARN
                 source = world.ghosts.get((region, database))
             if source is None:
                 source = Database(
@@ -270,20 +291,13 @@ class LightsailStub:
                     self._clock.now(),
                 )
                 world.ghosts[(region, database)] = source
-            snapshot = Snapshot(
-                name=name,
-                region=region,
-                arn=world.arn(region, "RelationalDatabaseSnapshot", self._ids),
-                support_code=self._ids.support_code(),
-                created_at=created_at or self._clock.now(),
+            snapshot = world.make_snapshot(
+                self._ids,
+                name,
+                region,
+                source,
+                created_at or self._clock.now(),
                 state=state,
-                engine=source.engine,
-                engine_version=source.engine_version,
-                size_in_gb=source.size_in_gb,
-                from_database_name=database,
-                from_database_arn=source.arn,
-                from_bundle_id=source.bundle_id,
-                from_blueprint_id=source.blueprint_id,
                 tags=pairs,
             )
             world.put_snapshot(snapshot)
@@ -308,14 +322,14 @@ class LightsailStub:
         """Databases that exist in a Region: declared with one, created, or used there (a
         database declared for every Region appears here once a call used it in a Region;
         see :attr:`declared_databases`). By Region, in the order they came to exist; each
-        in its state now."""
+        in its state now. Reading it changes nothing in the account."""
         world = self._world
         with world.lock:
             return tuple(
                 record
                 for region, place in world.regions.items()
                 for name in list(place.databases.names())
-                if (record := world.database(region, name)) is not None
+                if (record := world.database(region, name, settle=False)) is not None
             )
 
     @property
@@ -327,25 +341,27 @@ class LightsailStub:
     @property
     def snapshots(self) -> tuple[Snapshot, ...]:
         """Every stored snapshot, by Region, in the order they were stored; each in its
-        state now (``creating`` until the create duration has passed)."""
+        state now (``creating`` until the create duration has passed). Reading it changes
+        nothing in the account."""
         world = self._world
         with world.lock:
             return tuple(
                 record
                 for region, place in world.regions.items()
                 for name in list(place.snapshots.names())
-                if (record := world.snapshot(region, name)) is not None
+                if (record := world.snapshot(region, name, settle=False)) is not None
             )
 
     @property
     def operations(self) -> tuple[Operation, ...]:
-        """Every operation, in the order they started; each with its status now."""
+        """Every operation, in the order they started; each with its status now. Reading
+        it changes nothing in the account."""
         world = self._world
         with world.lock:
             return tuple(
                 record
                 for region, operation_id in world.operation_log
-                if (record := world.operation(region, operation_id)) is not None
+                if (record := world.operation(region, operation_id, settle=False)) is not None
             )
 
     @property
@@ -464,7 +480,7 @@ class LightsailStub:
         with self._lock:
             index, stack = self._received, self._scenarios
             self._received += 1
-        answer, call = dispatch(ctx, wire, self._ids.uuid(), self._ask(wire, index, stack))
+        answer, call = dispatch(ctx, wire, self._ids.request_id(), self._ask(wire, index, stack))
         with self._lock:
             self._calls.append(call)
             if isinstance(answer, LightsailStubError):

@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import binascii
 import bisect
+import math
 import random
 import threading
 from collections.abc import Callable, Iterator
@@ -175,6 +176,13 @@ class Clock:
         return value + self._offset
 
     def advance(self, seconds: float) -> None:
+        if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
+            raise TypeError(
+                f"advance(seconds={seconds!r}): seconds must be a number (int or float), "
+                f"got {type(seconds).__name__}"
+            )
+        if not math.isfinite(seconds):
+            raise ValueError(f"advance(seconds={seconds!r}): seconds must be a finite number")
         if seconds < 0:
             raise ValueError(f"advance(seconds={seconds!r}): the clock only moves forward")
         with self._lock:
@@ -192,40 +200,71 @@ _UUID_SET = (0x8000 << 48) | (4 << 76)
 
 
 class Ids:
-    """Ids, request ids and support codes; reproducible when seeded."""
+    """Ids, request ids and support codes; reproducible when seeded.
+
+    Resource ids (ARNs, operation ids, support codes) and request ids come from two
+    separate generators, so that under a seed a read call made in between (which only
+    takes a request id) does not change the ARNs of what is created afterwards. Every
+    support code of one stub starts with the same 12 digits (derived from the seed), as
+    all the resources of one account share that prefix."""
+
+    __slots__ = ("_lock", "_requests", "_rng", "_support_prefix")
 
     def __init__(self, seed: int | None) -> None:
         self._rng = random.Random(seed)
+        # Seeded from strings (hashed by random.Random itself): independent of _rng's
+        # sequence, and the same for the same seed in every run.
+        self._requests = random.Random(None if seed is None else f"request-ids:{seed}")
+        prefix = random.Random(None if seed is None else f"support-code:{seed}")
+        self._support_prefix = prefix.randrange(10**11, 10**12)
         self._lock = threading.Lock()
 
     def uuid(self) -> str:
-        """A version-4 UUID, as ``str(uuid.UUID(int=bits, version=4))`` (without building
-        the object: this runs several times per call)."""
+        """A version-4 UUID for a resource or an operation, as
+        ``str(uuid.UUID(int=bits, version=4))`` (without building the object: this runs
+        several times per call)."""
         with self._lock:
             bits = self._rng.getrandbits(128)
-        bits = (bits & _UUID_CLEAR) | _UUID_SET
-        h = f"{bits:032x}"
-        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+        return _uuid4(bits)
+
+    def request_id(self) -> str:
+        """A version-4 UUID for a response's request id (its own generator)."""
+        with self._lock:
+            bits = self._requests.getrandbits(128)
+        return _uuid4(bits)
 
     def support_code(self) -> str:
         with self._lock:
-            account = self._rng.randrange(10**11, 10**12)
             suffix = self._rng.getrandbits(160)
-        return f"{account}/ls-{suffix:040x}"
+        return f"{self._support_prefix}/ls-{suffix:040x}"
+
+
+def _uuid4(bits: int) -> str:
+    bits = (bits & _UUID_CLEAR) | _UUID_SET
+    h = f"{bits:032x}"
+    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
 
 R = TypeVar("R")
+S = TypeVar("S", Snapshot, Database, Operation)
+Stateful = TypeVar("Stateful", Snapshot, Database)
 
 
 class Table(Generic[R]):
     """Records by name, in the order they were first stored, pageable from a position.
 
     Each name gets a sequence number when it is stored; ``_order`` is the sorted list of
-    sequence numbers ever handed out (deleted ones stay as tombstones until they are more
-    than half of it). A page starts with a bisection and reads only what it returns: no
-    copy and no sort of the table per call. A position stays valid across deletions."""
+    sequence numbers ever handed out, deleted ones staying as tombstones for a while. A page
+    starts with a bisection and reads only what it returns: no copy and no sort of the
+    table per call. A position (a sequence number) stays valid across deletions.
 
-    __slots__ = ("_dead", "_name_at", "_next", "_order", "_records", "_seq")
+    Each tombstone is stepped over at most once: ``_order[:_head]`` is a run of tombstones
+    already known (a page starting there skips it in one step, and it is cut off once it is
+    half of the list), and a page that steps over tombstones further on drops them from
+    ``_order``. Retention jobs delete the oldest records, so without this every first page
+    would walk again over all of them."""
+
+    __slots__ = ("_dead", "_head", "_name_at", "_next", "_order", "_records", "_seq")
 
     def __init__(self) -> None:
         self._records: dict[str, R] = {}
@@ -233,6 +272,8 @@ class Table(Generic[R]):
         self._name_at: dict[int, str] = {}
         self._order: list[int] = []
         self._next = 0
+        # _order[:_head] are tombstones; _dead counts the tombstones in _order[_head:].
+        self._head = 0
         self._dead = 0
 
     def __len__(self) -> int:
@@ -261,24 +302,59 @@ class Table(Generic[R]):
         del self._records[name]
         del self._name_at[self._seq.pop(name)]
         self._dead += 1
-        if self._dead > 64 and self._dead * 2 > len(self._order):
-            # _name_at holds the live sequence numbers in ascending order (dict order).
-            self._order = list(self._name_at)
-            self._dead = 0
+        if self._dead > 64 and self._dead * 2 > len(self._order) - self._head:
+            self._compact()
+
+    def _compact(self) -> None:
+        # _name_at holds the live sequence numbers in ascending order (dict order).
+        self._order = list(self._name_at)
+        self._head = 0
+        self._dead = 0
 
     def page(self, start: int, size: int) -> tuple[list[str], int | None]:
         """Up to ``size`` names from position ``start`` on, and the position of the next
         page (``None`` when this page is the last)."""
         names: list[str] = []
         order, name_at = self._order, self._name_at
-        for index in range(bisect.bisect_left(order, start), len(order)):
-            name = name_at.get(order[index])
-            if name is None:
-                continue
-            if len(names) == size:
-                return names, order[index]
-            names.append(name)
-        return names, None
+        first = max(bisect.bisect_left(order, start), self._head)
+        index, end = first, len(order)
+        following: int | None = None
+        live: list[int] = []  # the sequence numbers read, should tombstones be dropped
+        lead = -1  # tombstones before the first live entry
+        while index < end:
+            seq = order[index]
+            name = name_at.get(seq)
+            if name is not None:
+                if lead < 0:
+                    lead = index - first
+                if len(names) == size:
+                    following = seq
+                    break
+                names.append(name)
+                live.append(seq)
+            index += 1
+        skipped = index - first - len(live)
+        if skipped:
+            self._drop(first, index, live, skipped, index - first if lead < 0 else lead)
+        return names, following
+
+    def _drop(self, first: int, stop: int, live: list[int], skipped: int, lead: int) -> None:
+        """Forget the ``skipped`` tombstones of ``_order[first:stop]``, whose live entries
+        are ``live`` and which starts with ``lead`` tombstones."""
+        self._dead -= skipped
+        if first == self._head and lead:
+            # A run at the head joins it: no copy.
+            self._head = first = first + lead
+            skipped -= lead
+        if skipped:
+            # Tombstones among live entries: rewrite that slice (one memmove, in C).
+            self._order[first:stop] = live
+        self._trim_head()
+
+    def _trim_head(self) -> None:
+        if self._head > 64 and self._head * 2 > len(self._order):
+            del self._order[: self._head]
+            self._head = 0
 
 
 @dataclass
@@ -319,7 +395,8 @@ class World:
     regions: dict[str, Region] = field(default_factory=dict)
     #: Databases declared for every Region (``add_database`` without a Region).
     templates: dict[str, Database] = field(default_factory=dict)
-    #: Databases that no longer exist (or never did) that seeded snapshots came from.
+    #: Databases that no longer exist (deleted: the last record; or never did: made up for
+    #: ``add_snapshot``), so that every snapshot of one name shows one ARN.
     ghosts: dict[tuple[str, str], Database] = field(default_factory=dict)
     #: Every operation id, for ``stub.operations`` in creation order: (region, id).
     operation_log: list[tuple[str, str]] = field(default_factory=list)
@@ -335,49 +412,40 @@ class World:
 
     # -- reading, with lifecycles settled --------------------------------------------------
 
-    def snapshot(self, region: str, name: str) -> Snapshot | None:
+    def snapshot(self, region: str, name: str, *, settle: bool = True) -> Snapshot | None:
+        """The snapshot ``name`` in its state now. ``settle``: store that state (a call
+        does); without it nothing is written (the stub's read-only properties)."""
         place = self.region(region)
-        record = place.snapshots.get(name)
-        if record is None:
-            return None
-        transition = place.snapshot_transitions.get(name)
-        if transition is not None and self.clock.now() >= transition.at:
-            del place.snapshot_transitions[name]
-            record = replace(record, state=transition.state)
-            place.snapshots.put(name, record)
-        return record
+        return self._read(place.snapshots, place.snapshot_transitions, name, _ended, settle)
 
-    def database(self, region: str, name: str) -> Database | None:
+    def database(self, region: str, name: str, *, settle: bool = True) -> Database | None:
         """The database ``name`` as it exists in ``region`` now (nothing is created)."""
         place = self.region(region)
-        record = place.databases.get(name)
-        if record is None:
-            return None
-        transition = place.database_transitions.get(name)
-        if transition is not None and self.clock.now() >= transition.at:
-            del place.database_transitions[name]
-            record = replace(record, state=transition.state)
-            place.databases.put(name, record)
-        return record
+        return self._read(place.databases, place.database_transitions, name, _ended, settle)
 
-    def operation(self, region: str, operation_id: str) -> Operation | None:
+    def operation(self, region: str, operation_id: str, *, settle: bool = True) -> Operation | None:
         place = self.region(region)
-        record = place.operations.get(operation_id)
+        return self._read(
+            place.operations, place.operation_transitions, operation_id, _finished, settle
+        )
+
+    def _read(
+        self,
+        table: Table[S],
+        transitions: dict[str, Transition],
+        key: str,
+        become: Callable[[S, Transition], S],
+        settle: bool,
+    ) -> S | None:
+        record = table.get(key)
         if record is None:
             return None
-        transition = place.operation_transitions.get(operation_id)
+        transition = transitions.get(key)
         if transition is not None and self.clock.now() >= transition.at:
-            del place.operation_transitions[operation_id]
-            code, details = transition.error or (None, None)
-            record = replace(
-                record,
-                status=transition.state,
-                is_terminal=True,
-                status_changed_at=transition.at,
-                error_code=code,
-                error_details=details,
-            )
-            place.operations.put(operation_id, record)
+            record = become(record, transition)
+            if settle:
+                del transitions[key]
+                table.put(key, record)
         return record
 
     # -- databases -------------------------------------------------------------------------
@@ -436,6 +504,10 @@ class World:
 
     def remove_database(self, region: str, name: str) -> None:
         place = self.region(region)
+        gone = place.databases.get(name)
+        if gone is not None:
+            # Snapshots seeded later from this name keep pointing at this database's ARN.
+            self.ghosts[(region, name)] = gone
         place.databases.remove(name)
         place.database_transitions.pop(name, None)
         place.deleted_databases.add(name)
@@ -449,6 +521,35 @@ class World:
         place.snapshots.put(snapshot.name, snapshot)
         if transition is not None:
             place.snapshot_transitions[snapshot.name] = transition
+
+    def make_snapshot(
+        self,
+        ids: Ids,
+        name: str,
+        region: str,
+        source: Database,
+        created_at: datetime,
+        *,
+        state: str = CREATING,
+        tags: Tags = (),
+    ) -> Snapshot:
+        """A new snapshot ``name`` of ``source`` (not stored yet), with a new ARN."""
+        return Snapshot(
+            name=name,
+            region=region,
+            arn=self.arn(region, "RelationalDatabaseSnapshot", ids),
+            support_code=ids.support_code(),
+            created_at=created_at,
+            state=state,
+            engine=source.engine,
+            engine_version=source.engine_version,
+            size_in_gb=source.size_in_gb,
+            from_database_name=source.name,
+            from_database_arn=source.arn,
+            from_bundle_id=source.bundle_id,
+            from_blueprint_id=source.blueprint_id,
+            tags=tags,
+        )
 
     def remove_snapshot(self, region: str, name: str) -> None:
         place = self.region(region)
@@ -476,6 +577,23 @@ class World:
         start = 0 if token is None else decode_token(token, kind, region)
         names, following = table.page(start, size)
         return names, None if following is None else encode_token(kind, region, following)
+
+
+def _ended(record: Stateful, transition: Transition) -> Stateful:
+    """A snapshot or database once its transition happened."""
+    return replace(record, state=transition.state)
+
+
+def _finished(record: Operation, transition: Transition) -> Operation:
+    code, details = transition.error or (None, None)
+    return replace(
+        record,
+        status=transition.state,
+        is_terminal=True,
+        status_changed_at=transition.at,
+        error_code=code,
+        error_details=details,
+    )
 
 
 def encode_token(kind: str, region: str, position: int) -> str:

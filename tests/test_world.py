@@ -219,6 +219,8 @@ def test_the_scale_benchmark_runs_and_prints_its_table() -> None:
     assert done.returncode == 0, done.stderr
     assert "operation only, middle page" in done.stdout
     assert "memory per stored snapshot" in done.stdout
+    assert "first page after deleting the oldest 49%" in done.stdout
+    assert "memory per snapshot created through the API" in done.stdout
 
 
 @given(seed=st.integers(0, 2**64))
@@ -229,3 +231,89 @@ def test_ids_are_the_uuid4s_the_standard_library_would_make(seed: int) -> None:
         assert ids.uuid() == str(expected)
         assert uuid.UUID(ids.uuid()).version == 4
         rng.getrandbits(128)
+
+
+class _CountingDict(dict[int, str]):
+    """A ``Table._name_at`` that counts the look-ups a page makes (steps, not time)."""
+
+    lookups = 0
+
+    def get(self, key: int, default: Any = None) -> Any:  # type: ignore[override]
+        type(self).lookups += 1
+        return super().get(key, default)
+
+
+def _counted(table: Table[int]) -> type[_CountingDict]:
+    counting = type("Counting", (_CountingDict,), {"lookups": 0})
+    table._name_at = counting(table._name_at)
+    return counting
+
+
+def test_a_dead_run_at_the_front_is_stepped_over_once() -> None:
+    table: Table[int] = Table()
+    for i in range(10_000):
+        table.put(f"n{i}", i)
+    for i in range(4_900):  # a retention job deletes the oldest 49%: no compaction yet
+        table.remove(f"n{i}")
+    counting = _counted(table)
+    assert table.page(0, 25) == ([f"n{i}" for i in range(4_900, 4_925)], 4_925)
+    assert counting.lookups == 4_900 + 26  # the dead run once, then the page
+    counting.lookups = 0
+    for _ in range(3):
+        assert table.page(0, 25)[0][0] == "n4900"
+    assert counting.lookups == 3 * 26  # not again
+    # a token handed out before the deletes stays valid
+    assert table.page(17, 2) == (["n4900", "n4901"], 4_902)
+
+
+def test_a_dead_run_in_the_middle_is_stepped_over_once() -> None:
+    table: Table[int] = Table()
+    for i in range(1_000):
+        table.put(f"n{i}", i)
+    for i in range(300, 700):
+        table.remove(f"n{i}")
+    counting = _counted(table)
+    assert table.page(290, 20) == (
+        [f"n{i}" for i in range(290, 300)] + [f"n{i}" for i in range(700, 710)],
+        710,
+    )
+    first = counting.lookups
+    assert first == 400 + 21
+    counting.lookups = 0
+    assert table.page(290, 20)[1] == 710
+    assert counting.lookups == 21
+    assert table.page(500, 3) == (["n700", "n701", "n702"], 703)
+
+
+@given(
+    steps=st.lists(
+        st.tuples(st.sampled_from(["put", "remove", "page"]), st.integers(0, 60)),
+        max_size=300,
+    ),
+    size=st.integers(1, 7),
+)
+def test_table_pages_match_a_plain_list_whatever_was_deleted(
+    steps: list[tuple[str, int]], size: int
+) -> None:
+    table: Table[int] = Table()
+    model: list[str] = []  # live names, in the order they were first stored
+    for action, n in steps:
+        name = f"n{n}"
+        if action == "put":
+            if name not in model:
+                model.append(name)
+            table.put(name, n)
+        elif action == "remove" and name in model:
+            model.remove(name)
+            table.remove(name)
+        elif action == "page":
+            table.page(n, size)  # any position: pages may drop tombstones
+        names: list[str] = []
+        position: int | None = 0
+        while position is not None:
+            page, position = table.page(position, size)
+            assert len(page) <= size
+            names.extend(page)
+        assert names == model
+        assert list(table.names()) == model
+        assert len(table) == len(model)
