@@ -23,7 +23,7 @@ from ._errors import (
     UnhandledOperationError,
     UnsupportedRegionError,
 )
-from ._operations import FAILS_LATER, OPERATIONS, Context
+from ._operations import FAILS_LATER, OPERATIONS, Context, can_fail_later
 from ._rules import describe_value
 from ._wire import WireRequest, WireResponse
 from .scenarios import LightsailError, Outcome, Proceed, TransportFault
@@ -143,10 +143,12 @@ def dispatch(
         if handler is None:
             raise UnhandledOperationError(unhandled_message(operation))
         if isinstance(outcome, Proceed) and outcome.fail_later is not None:
-            if operation not in FAILS_LATER:
+            if not can_fail_later(operation, params):
+                creates = sorted(FAILS_LATER - {"DeleteRelationalDatabase"})
                 raise ScenarioError(
                     f"the scenario {scenario} asked {operation} to fail later, but only "
-                    f"{', '.join(sorted(FAILS_LATER))} start something that can fail later"
+                    f"{', '.join(creates)}, and DeleteRelationalDatabase with a "
+                    "finalRelationalDatabaseSnapshotName, start something that can fail later"
                 )
             ctx = replace(ctx, fail_later=outcome.fail_later)
         document = handler(ctx, decoded)

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_che
 from botocore import xform_name
 
 from . import _model
-from ._operations import FAILS_LATER
+from ._operations import FAILS_LATER, can_fail_later
 
 if TYPE_CHECKING:
     from ._stub import LightsailStub
@@ -479,7 +479,7 @@ def read_timeout(*, times: int | None = None, processed: bool = False) -> _Answe
 
 class _FailLater(_Answer):
     def _decide(self, call: Request) -> Outcome | None:
-        return self._outcome if call.operation in FAILS_LATER else None
+        return self._outcome if can_fail_later(call.operation, call.params) else None
 
 
 def fail_later(

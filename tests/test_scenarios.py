@@ -1149,3 +1149,36 @@ def test_a_library_error_raised_by_a_scenario_keeps_its_class() -> None:
     stub = mock_lightsail(scenarios=[refuse], assert_all_handled=False)
     with stub, pytest.raises(UnhandledOperationError, match=r"^not in this test$"):
         create(client())
+
+
+def test_fail_later_decides_a_database_delete_only_when_it_takes_a_final_snapshot() -> None:
+    c = client()
+    scenario = sc.fail_later("InternalFailure", "disk full")
+    with mock_lightsail(clock=START, scenarios=[scenario]) as stub:
+        for name in ("db-keep", "db-skip"):
+            stub.add_database(name, region="eu-west-2")
+        skipped = c.delete_relational_database(
+            relationalDatabaseName="db-skip", skipFinalSnapshot=True
+        )
+        done = c.get_operation(operationId=skipped["operations"][0]["id"])["operation"]
+        assert done["status"] == "Succeeded"  # nothing left to fail
+        kept = c.delete_relational_database(
+            relationalDatabaseName="db-keep", finalRelationalDatabaseSnapshotName="db-keep-final"
+        )
+        operation = c.get_operation(operationId=kept["operations"][0]["id"])["operation"]
+        assert (operation["status"], operation["errorCode"]) == ("Failed", "InternalFailure")
+        final = c.get_relational_database_snapshot(relationalDatabaseSnapshotName="db-keep-final")
+        assert final["relationalDatabaseSnapshot"]["state"] == "error"
+    assert [
+        call.scenario for call in stub.calls if call.operation == "DeleteRelationalDatabase"
+    ] == [
+        None,
+        repr(scenario),
+    ]
+    hand_written = mock_lightsail(
+        scenarios=[lambda call: Proceed(fail_later=("X", "y"))], assert_all_handled=False
+    )
+    with hand_written:
+        hand_written.add_database("db-x", region="eu-west-2")
+        with pytest.raises(ScenarioError, match="with a finalRelationalDatabaseSnapshotName"):
+            c.delete_relational_database(relationalDatabaseName="db-x", skipFinalSnapshot=True)
