@@ -4,7 +4,7 @@ One inert dispatcher is hooked into botocore once per process, at the first acti
 any stub: on every botocore session and Lightsail client that already exists (found once
 with ``gc``), and on every session created afterwards (through
 ``botocore.handlers.BUILTIN_HANDLERS``, the list each new session registers). It listens to
-three Lightsail events only:
+these Lightsail events only:
 
 * ``before-parameter-build.lightsail``: takes the client's service model once, so the stub
   does not load the same large model a second time;

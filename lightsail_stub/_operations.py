@@ -48,9 +48,10 @@ class Context:
     """What an operation may use: the account, the rules, the clock, ids, and the Region
     the call was made in.
 
-    ``fail_later`` (set by a scenario) is ``(errorCode, errorDetails)``: a create is
-    accepted as usual, but when its lifecycle completes its operations end ``Failed`` with
-    that code and details, and the created resource ends in an error state."""
+    ``fail_later`` (set by a scenario) is ``(errorCode, errorDetails)``: a create (or a
+    database delete that takes a final snapshot, see :func:`can_fail_later`) is accepted as
+    usual, but when its lifecycle completes its operations end ``Failed`` with that code and
+    details, and the resource it makes ends in an error state."""
 
     world: World
     rules: RuleSet

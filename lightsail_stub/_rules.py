@@ -25,6 +25,7 @@ KINDS: tuple[Kind, ...] = ("snapshot-name", "database-name", "tag-key", "tag-val
 REFERENCE = "reference: CreateRelationalDatabaseSnapshot API page (shared/reference)"
 MODEL = "botocore model: ResourceName pattern \\w[\\w\\-]*\\w"
 ASSUMED = "assumed: AWS-wide tagging conventions, not confirmed for Lightsail"
+TAG_LIMIT = "botocore model: TagResource ('Each resource can have a maximum of 50 tags')"
 
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
@@ -287,9 +288,7 @@ REFERENCE_RULES = RuleSet(
             f"may contain only {_TAG_CHARS_SAYS}",
             REFERENCE,
         ),
-        Rule(
-            "tag-list.count", "tag-list", MaxCount(50), "must have at most 50 tags", ASSUMED, True
-        ),
+        Rule("tag-list.count", "tag-list", MaxCount(50), "must have at most 50 tags", TAG_LIMIT),
         Rule(
             "tag-list.unique", "tag-list", UniqueKeys(), "must not repeat a tag key", ASSUMED, True
         ),

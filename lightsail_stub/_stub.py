@@ -40,7 +40,16 @@ from ._world import (
     Tags,
     World,
 )
-from .scenarios import OUTCOME_TYPES, Delay, Outcome, Request, Scenario, TransportFault, as_scenario
+from .scenarios import (
+    _OUTCOME_TYPES,
+    Delay,
+    Outcome,
+    Request,
+    Scenario,
+    TransportFault,
+    _as_scenario,
+    _show,
+)
 
 if TYPE_CHECKING:
     import unittest
@@ -102,7 +111,7 @@ class LightsailStub:
             raise TypeError(
                 f"scenarios must be a list of scenarios or names, got {type(scenarios).__name__}"
             )
-        self._base_scenarios = tuple(as_scenario(item, "mock_lightsail") for item in scenarios)
+        self._base_scenarios = tuple(_as_scenario(item, "mock_lightsail") for item in scenarios)
         self._lock = threading.Lock()
         self._active = False
         self._env_managed = False
@@ -116,7 +125,7 @@ class LightsailStub:
         """Forget every call, snapshot and operation; keep only the databases and the
         scenarios given to the constructor (those start afresh: their ``times`` budgets are
         full again). Ids start again from the seed, and the clock loses what
-        :meth:`advance` added."""
+        :meth:`advance` added. Library errors not yet reported are kept."""
         with self._lock:
             self._clock.rewind()
             self._ids = Ids(self._seed)
@@ -383,7 +392,7 @@ class LightsailStub:
     def add_scenario(self, scenario: Scenario | str) -> Scenario:
         """Put ``scenario`` (or the registered name) on top: it is asked before the others,
         so it overrides them. Returns it, for :meth:`remove_scenario`."""
-        added = as_scenario(scenario, "add_scenario")
+        added = _as_scenario(scenario, "add_scenario")
         with self._lock:
             self._scenarios = (added, *self._scenarios)
         return added
@@ -444,24 +453,24 @@ class LightsailStub:
                     raise
                 except Exception as error:
                     raise ScenarioError(
-                        f"the scenario {scenario!r} raised {type(error).__name__}: {error} "
+                        f"the scenario {_show(scenario)} raised {type(error).__name__}: {error} "
                         f"while deciding {request!r}"
                     ) from error
                 if outcome is None:
                     continue
-                if not isinstance(outcome, OUTCOME_TYPES):
+                if not isinstance(outcome, _OUTCOME_TYPES):
                     raise ScenarioError(
-                        f"the scenario {scenario!r} returned {outcome!r}; a scenario returns "
+                        f"the scenario {_show(scenario)} returned {outcome!r}; a scenario returns "
                         "Proceed, LightsailError, TransportFault, Delay or None"
                     )
-                acted.append(repr(scenario))
+                acted.append(_show(scenario))
                 if isinstance(outcome, Delay):
                     try:
                         self._clock.advance(outcome.seconds)
                         now = self._clock.now()
                     except (OverflowError, ValueError) as error:
                         raise ScenarioError(
-                            f"the scenario {scenario!r} moved the clock past what a datetime "
+                            f"the scenario {_show(scenario)} moved the clock past what a datetime "
                             f"can hold ({error})"
                         ) from error
                     request = replace(request, now=now)
@@ -731,12 +740,16 @@ def mock_lightsail(
     - ``databases``: names of the databases that exist (in every Region). Default: any
       well-formed name exists, created on first use.
     - ``seed``: make ids, ARNs, support codes and request ids reproducible.
-    - ``clock``: a timezone-aware ``datetime`` (frozen time) or a callable returning one.
+    - ``clock``: a timezone-aware ``datetime`` (the clock stands there) or a callable
+      returning one. Default: virtual, standing at the moment the stub was built; it moves
+      only with ``advance()``, latency scenarios and virtual back-off.
     - ``account_id``: the 12-digit account in ARNs.
     - ``fake_credentials``: while active, set fake ``AWS_ACCESS_KEY_ID`` /
       ``AWS_SECRET_ACCESS_KEY`` (and unset ``AWS_SESSION_TOKEN``, disable instance metadata)
       so clients created meanwhile never look for real credentials.
-    - ``assert_all_handled``: at exit, fail if an operation the stub does not serve was called.
+    - ``assert_all_handled``: at exit, raise again the first library error a call hit (an
+      operation not served, an unsupported Region, a rule or a scenario that raised), even if
+      the code under test swallowed it.
     - ``scenarios``: scenarios (or registered names, e.g. ``"throttled"``) deciding what
       Lightsail answers, asked in order; see :mod:`lightsail_stub.scenarios`.
     - ``assert_all_used``: at exit, fail if a scenario limited with ``times=`` (or a

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Generic, TypeVar
 
-from . import _model
 from ._errors import LightsailStubError
 from ._wire import to_epoch
 
@@ -621,8 +620,3 @@ def decode_token(token: str, kind: str, region: str) -> int:
     if parts[2] != region:
         raise ValueError(f"it is a page token of Region {parts[2]}, not {region}")
     return int(parts[3])
-
-
-def location_region(region: str) -> str:
-    """The region as the model's ``RegionName`` enum has it (checked)."""
-    return _model.enum_value("RegionName", region)

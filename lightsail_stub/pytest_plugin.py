@@ -78,8 +78,9 @@ def lightsail_mock(request: pytest.FixtureRequest) -> Generator[LightsailStub, N
 
     Options come from ``@pytest.mark.lightsail(...)``; scenarios named with
     ``--lightsail-scenario`` are asked before the marker's. If the test fails, its Lightsail
-    call log is added to the report. At teardown it fails the test if an operation the stub does
-    not serve was called (unless ``@pytest.mark.lightsail(assert_all_handled=False)``).
+    call log is added to the report. At teardown it fails the test with any library error a
+    call hit (unless ``assert_all_handled=False``), and with ``assert_all_used=True`` on
+    scenarios not used up; not when the test already failed.
     """
     options = _marker_options(request.node)
     chosen = request.config.getoption("lightsail_scenario", default=None) or []

@@ -34,13 +34,13 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_che
 from botocore import xform_name
 
 from . import _model
-from ._operations import FAILS_LATER, can_fail_later
+from ._operations import can_fail_later
 
 if TYPE_CHECKING:
     from ._stub import LightsailStub
 
 __all__ = [
-    "FAILS_LATER",
+    "ENTRY_POINT_GROUP",
     "MAX_DELAY",
     "Delay",
     "LightsailError",
@@ -114,8 +114,9 @@ class Proceed:
     ``ScenarioError``. Errors are not changed.
 
     ``fail_later=(error_code, error_details)``: the call is accepted as usual, but the
-    lifecycle it starts ends in failure (see :func:`fail_later`). Only for the operations
-    that start one (:data:`FAILS_LATER`); on any other it is a ``ScenarioError``.
+    lifecycle it starts ends in failure (see :func:`fail_later`). Only for calls that start
+    one (the creates, and ``DeleteRelationalDatabase`` with a
+    ``finalRelationalDatabaseSnapshotName``); on any other call it is a ``ScenarioError``.
     """
 
     change: Callable[[dict[str, Any]], dict[str, Any]] | None = None
@@ -239,7 +240,7 @@ def _check_seconds(function: str, seconds: object) -> None:
 
 
 Outcome: TypeAlias = Proceed | LightsailError | TransportFault | Delay
-OUTCOME_TYPES = (Proceed, LightsailError, TransportFault, Delay)
+_OUTCOME_TYPES = (Proceed, LightsailError, TransportFault, Delay)
 
 
 @runtime_checkable
@@ -327,10 +328,6 @@ class _Answer(_Builtin):
         self._name, self._arg_text, self._outcome = name, args, outcome
 
     def _decide(self, call: Request) -> Outcome | None:
-        return self._outcome
-
-    @property
-    def outcome(self) -> Outcome:
         return self._outcome
 
     def __repr__(self) -> str:
@@ -492,11 +489,13 @@ def fail_later(
     lifecycle completes (``create_duration`` later on the stub's clock, at once by default),
     its operations end ``Failed`` with ``errorCode`` / ``errorDetails`` and the snapshot ends
     in state ``error`` (a database: ``failed``). It decides only the operations that start a
-    lifecycle (:data:`FAILS_LATER`: the creates, and a delete with a final snapshot); other
+    lifecycle (the creates, and a ``DeleteRelationalDatabase`` with a final snapshot); other
     calls go on to the next scenario."""
     for option, text in [("error_code", error_code), ("error_details", error_details)]:
-        if not isinstance(text, str) or not text:
-            raise TypeError(f"fail_later(): {option} must be a non-empty str, got {text!r}")
+        if not isinstance(text, str):
+            raise TypeError(f"fail_later(): {option} must be a str, got {text!r}")
+        if not text:
+            raise ValueError(f"fail_later(): {option} must not be empty")
     default_details = error_details == "The resource could not be created."
     shown = _args(
         "" if error_code == "InternalFailure" and default_details else repr(error_code),
@@ -535,8 +534,11 @@ class _Sequence(_Builtin):
                 return None
             step = self._steps[self._next]
             self._next += 1
-            self._answered += 1
-        return step(call)
+        outcome = step(call)
+        if outcome is not None:
+            with self._lock:
+                self._answered += 1
+        return outcome
 
     def reset(self) -> None:
         with self._lock:
@@ -889,6 +891,6 @@ _PRESETS: Mapping[str, Factory] = {
 _registry.update(_PRESETS)
 
 
-def as_scenario(item: object, where: str) -> Scenario:
+def _as_scenario(item: object, where: str) -> Scenario:
     """A scenario from what a user passed (a scenario or a registered name)."""
     return _check_scenario(where, item)

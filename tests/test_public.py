@@ -287,3 +287,18 @@ def test_every_benchmark_runs_in_its_quick_form() -> None:
         "memory per stored snapshot",
     ]:
         assert line in done.stdout, line
+
+
+def test_the_scenarios_module_exports_exactly_its_public_names() -> None:
+    from lightsail_stub import scenarios
+
+    defined_here = {
+        name
+        for name, value in vars(scenarios).items()
+        if not name.startswith("_")
+        and not inspect.ismodule(value)
+        and name != "TYPE_CHECKING"
+        and (getattr(value, "__module__", None) == scenarios.__name__ or name.isupper())
+    }
+    assert set(scenarios.__all__) == defined_here | {"Outcome"}  # Outcome: a type alias
+    assert all(hasattr(scenarios, name) for name in scenarios.__all__)

@@ -231,14 +231,18 @@ def test_any_body_for_any_served_operation_gets_an_answer_and_changes_nothing_if
     data: st.DataObject, operation: str
 ) -> None:
     members = _members(operation)
+    # Values that name what the account holds, so that a refused request that wrote part
+    # of its change would show.
+    values = st.sampled_from(["orders-db", "orders-snap", True, "mysql_8_0"]) | HOSTILE
     document = data.draw(
-        st.dictionaries(st.sampled_from(members) | TEXT, HOSTILE, max_size=len(members) + 2)
+        st.dictionaries(st.sampled_from(members) | TEXT, values, max_size=len(members) + 2)
         if members
-        else st.dictionaries(TEXT, HOSTILE, max_size=2)
+        else st.dictionaries(TEXT, values, max_size=2)
     )
     raw = data.draw(st.sampled_from(["json", "bytes"]))
     body = _body(document) if raw == "json" else data.draw(st.binary(max_size=64))
-    stub = mock_lightsail(seed=1)
+    stub = mock_lightsail(seed=1, databases=["orders-db"])
+    stub.add_snapshot("orders-snap", region="eu-west-2", database="orders-db", tags={"k": "v"})
     before = (stub.snapshots, stub.databases, stub.operations)
     response = stub._handle(WireRequest(operation, body, "eu-west-2"))
     assert not isinstance(response, Exception)

@@ -882,8 +882,10 @@ def test_proceed_fail_later_on_an_operation_without_a_lifecycle_is_a_scenario_er
     )
     with stub, pytest.raises(ScenarioError, match="asked GetRelationalDatabaseSnapshots to fail"):
         c.get_relational_database_snapshots()
-    with pytest.raises(TypeError, match="error_code must be a non-empty str"):
+    with pytest.raises(ValueError, match="error_code must not be empty"):
         sc.fail_later("")
+    with pytest.raises(TypeError, match="error_details must be a str, got 5"):
+        sc.fail_later("X", 5)  # type: ignore[arg-type]
 
 
 # -- what a review found -----------------------------------------------------------------------
