@@ -51,8 +51,7 @@ class Call:
     or ``None`` when there was no HTTP answer: a transport fault (``error_code`` is what
     botocore raised, e.g. ``"ReadTimeoutError"``) or a library error (``error_code`` is its
     class name, e.g. ``"UnhandledOperationError"``). ``scenario`` names the scenarios that
-    decided the answer (``None``: the normal behaviour). No header, signature or credential
-    is kept.
+    acted on the call (``None``: none did). No header, signature or credential is kept.
     """
 
     operation: str
@@ -267,7 +266,7 @@ def freeze(value: Any) -> Any:
 
 
 def _check_operation(operation: str, region: str) -> None:
-    if operation not in _model.service_model().operation_names:
+    if operation not in _model.operation_names():
         raise UnhandledOperationError(unhandled_message(operation))
     _check_region(operation, region)
 

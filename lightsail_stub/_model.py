@@ -48,6 +48,11 @@ def operation_model(name: str) -> OperationModel:
 
 
 @functools.cache
+def operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+@functools.cache
 def target_prefix() -> str:
     """``Lightsail_20161128``: the ``X-Amz-Target`` prefix of the JSON 1.1 protocol."""
     prefix = service_model().metadata["targetPrefix"]

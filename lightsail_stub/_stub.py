@@ -49,6 +49,7 @@ from .scenarios import (
     TransportFault,
     _as_scenario,
     _show,
+    _unused,
 )
 
 if TYPE_CHECKING:
@@ -420,8 +421,6 @@ class LightsailStub:
             self._check_used((added,))
 
     def _check_used(self, scenarios: Iterable[Scenario]) -> None:
-        from .scenarios import _unused  # the one place that knows the optional protocol
-
         unused = [item for scenario in scenarios for item in _unused(scenario)]
         if unused:
             raise UnusedScenarioError(
