@@ -541,43 +541,69 @@ def create_relational_database(ctx: Context, params: Mapping[str, Any]) -> dict[
     master_user = _required_text(params, "masterUsername")
     zone = _zone(ctx, params)
     tags = ctx.check_tags("tags", params.get("tags", []))
-    world, region, ids = ctx.world, ctx.region, ctx.ids
-    with world.lock:
+    with ctx.world.lock:
         now = ctx.clock.now()
         if _database_name_taken(ctx, name):
             raise _name_taken(ctx, "relationalDatabaseName", name, "relational database")
-        ending = _ending(ctx, now, AVAILABLE, FAILED)
-        engine = blueprint.partition("_")[0]
         version = _ENGINE_VERSIONS.get(blueprint) or ".".join(re.findall(r"\d+", blueprint))
-        database = Database(
-            name=name,
-            region=region,
-            availability_zone=zone,
-            arn=world.arn(region, _DATABASE, ids),
-            support_code=ids.support_code(),
-            created_at=now,
-            engine=engine,
+        operation = _start_database(
+            ctx,
+            now,
+            params,
+            operation_type="CreateRelationalDatabase",
+            zone=zone,
+            tags=tags,
+            engine=blueprint.partition("_")[0],
             engine_version=version or "1.0",
             blueprint_id=blueprint,
             bundle_id=bundle,
             size_in_gb=_SIZE_BY_BUNDLE.get(bundle.partition("_")[0], 40),
-            state=CREATING,
-            tags=tags,
             master_database_name=master_database,
             master_username=master_user,
-            publicly_accessible=bool(params.get("publiclyAccessible", False)),
-        )
-        world.put_database(database, ending)
-        operation = _operation(
-            ctx,
-            now,
-            resource_name=name,
-            resource_type=_DATABASE,
-            zone=zone,
-            operation_type="CreateRelationalDatabase",
-            ending=ending,
         )
     return _operations(operation)
+
+
+def _start_database(
+    ctx: Context,
+    now: datetime,
+    params: Mapping[str, Any],
+    *,
+    operation_type: str,
+    zone: str,
+    tags: Tags,
+    details: str = "",
+    **record: Any,
+) -> Operation:
+    """Store the new database ``relationalDatabaseName`` as ``creating`` (until the create
+    duration has passed) and record its ``Started`` operation. ``record``: the
+    :class:`Database` fields that depend on how it is made (engine, bundle, size...)."""
+    world, region, ids = ctx.world, ctx.region, ctx.ids
+    name: str = params["relationalDatabaseName"]
+    ending = _ending(ctx, now, AVAILABLE, FAILED)
+    database = Database(
+        name=name,
+        region=region,
+        availability_zone=zone,
+        arn=world.arn(region, _DATABASE, ids),
+        support_code=ids.support_code(),
+        created_at=now,
+        state=CREATING,
+        tags=tags,
+        publicly_accessible=bool(params.get("publiclyAccessible", False)),
+        **record,
+    )
+    world.put_database(database, ending)
+    return _operation(
+        ctx,
+        now,
+        resource_name=name,
+        resource_type=_DATABASE,
+        zone=zone,
+        operation_type=operation_type,
+        details=details,
+        ending=ending,
+    )
 
 
 def create_relational_database_from_snapshot(
@@ -631,6 +657,11 @@ def create_relational_database_from_snapshot(
                 )  # fmt: skip
             engine, version, size = snapshot.engine, snapshot.engine_version, snapshot.size_in_gb
             blueprint, bundle = snapshot.from_blueprint_id, snapshot.from_bundle_id
+            # The master user comes with the data: the source database's, if it is still
+            # there (a snapshot does not say).
+            origin = world.database(region, snapshot.from_database_name) or Database(
+                "", "", "", "", "", now
+            )
         else:
             assert source_name is not None
             field, source = "sourceRelationalDatabaseName", source_name
@@ -649,33 +680,21 @@ def create_relational_database_from_snapshot(
             raise _name_taken(ctx, "relationalDatabaseName", name, "relational database")
         if source_name is not None:
             world.resolve_database(region, source_name, ids)
-        ending = _ending(ctx, now, AVAILABLE, FAILED)
-        database = Database(
-            name=name,
-            region=region,
-            availability_zone=zone,
-            arn=world.arn(region, _DATABASE, ids),
-            support_code=ids.support_code(),
-            created_at=now,
+        operation = _start_database(
+            ctx,
+            now,
+            params,
+            operation_type="CreateRelationalDatabaseFromSnapshot",
+            zone=zone,
+            tags=tags,
+            details=source,
             engine=engine,
             engine_version=version,
             blueprint_id=blueprint,
             bundle_id=params.get("relationalDatabaseBundleId") or bundle,
             size_in_gb=size,
-            state=CREATING,
-            tags=tags,
-            publicly_accessible=bool(params.get("publiclyAccessible", False)),
-        )
-        world.put_database(database, ending)
-        operation = _operation(
-            ctx,
-            now,
-            resource_name=name,
-            resource_type=_DATABASE,
-            zone=zone,
-            operation_type="CreateRelationalDatabaseFromSnapshot",
-            details=source,
-            ending=ending,
+            master_database_name=origin.master_database_name,
+            master_username=origin.master_username,
         )
     return _operations(operation)
 

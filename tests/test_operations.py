@@ -787,3 +787,31 @@ def test_bad_input_past_botocore_gets_a_lightsail_error_and_changes_nothing(
         }
         assert (stub.snapshots, stub.databases, stub.operations) == before
     assert all(call.status is not None for call in stub.calls)
+
+
+def test_a_restored_database_keeps_its_sources_master_user() -> None:
+    with lightsail_stub.mock_lightsail(databases=[]) as stub:
+        c = client()
+        c.create_relational_database(
+            relationalDatabaseName="shop-db",
+            relationalDatabaseBlueprintId="mysql_8_0",
+            relationalDatabaseBundleId="micro_2_0",
+            masterDatabaseName="shop",
+            masterUsername="shopkeeper",
+        )
+        create(c, "shop-db", "shop-snap")
+        c.create_relational_database_from_snapshot(
+            relationalDatabaseName="from-snap", relationalDatabaseSnapshotName="shop-snap"
+        )
+        c.create_relational_database_from_snapshot(
+            relationalDatabaseName="from-source",
+            sourceRelationalDatabaseName="shop-db",
+            useLatestRestorableTime=True,
+        )
+        masters = {
+            name: (db["masterDatabaseName"], db["masterUsername"])
+            for name in ("from-snap", "from-source")
+            for db in [c.get_relational_database(relationalDatabaseName=name)["relationalDatabase"]]
+        }
+    assert masters == {"from-snap": ("shop", "shopkeeper"), "from-source": ("shop", "shopkeeper")}
+    assert len(stub.databases) == 3
