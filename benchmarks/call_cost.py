@@ -85,21 +85,24 @@ CONSTANT = json.dumps(
 ).encode()
 
 
-def floor() -> Any:
+def answer_constantly(client: Any, event: str, body: bytes, headers: dict[str, str]) -> None:
+    """Make ``client`` answer every call with ``body``, from a no-op ``before-send`` hook:
+    botocore's own cost and nothing else."""
     from botocore.awsrequest import AWSResponse
 
     class Body:
         def stream(self, **kwargs: Any) -> Any:
-            yield CONSTANT
-
-    client = lightsail_client()
+            yield body
 
     def answer(request: Any, **kwargs: Any) -> AWSResponse:
-        headers = {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.1"}
         return AWSResponse(request.url, 200, headers, Body())  # type: ignore[arg-type]
 
-    client.meta.events.register("before-send.lightsail", answer)
-    names = (f"floor-{n}" for n in itertools.count())
+    client.meta.events.register(event, answer)
+
+
+def creating(client: Any, prefix: str) -> Any:
+    """A contender: ``n`` snapshot creates with ``client``, each with a new name."""
+    names = (f"{prefix}-{n}" for n in itertools.count())
 
     def run(n: int) -> None:
         for _ in range(n):
@@ -112,27 +115,28 @@ def floor() -> Any:
     return run
 
 
+def floor() -> Any:
+    client = lightsail_client()
+    headers = {"x-amzn-RequestId": "r", "Content-Type": "application/x-amz-json-1.1"}
+    answer_constantly(client, "before-send.lightsail", CONSTANT, headers)
+    return creating(client, "floor")
+
+
 def stub() -> Any:
     from lightsail_stub import mock_lightsail
     from lightsail_stub.scenarios import fail, throttle, when
 
-    client = lightsail_client()
     lightsail = mock_lightsail(
         scenarios=[
             when({"relationalDatabaseSnapshotName": re.compile(r"^weekly-")}, throttle()),
             when(lambda call: call.region == "us-east-1", fail("AccessDeniedException")),
         ]
     )
-    names = (f"stub-{n}" for n in itertools.count())
+    create = creating(lightsail_client(), "stub")
 
     def run(n: int) -> None:
         with lightsail:
-            for _ in range(n):
-                client.create_relational_database_snapshot(
-                    relationalDatabaseName="orders-db",
-                    relationalDatabaseSnapshotName=next(names),
-                    tags=TAGS,
-                )
+            create(n)
 
     return run
 
@@ -208,18 +212,9 @@ def rds_floor() -> Any:
     """botocore's own cost for RDS ``create_db_snapshot``: a no-op ``before-send`` hook
     returning the very body moto answered, so moto's own work is what moto adds to it."""
     import boto3
-    from botocore.awsrequest import AWSResponse
-
-    class Body:
-        def stream(self, **kwargs: Any) -> Any:
-            yield MOTO_BODY[0]
 
     rds = boto3.client("rds", region_name="eu-west-2", **KEYS)
-
-    def answer(request: Any, **kwargs: Any) -> AWSResponse:
-        return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, Body())  # type: ignore[arg-type]
-
-    rds.meta.events.register("before-send.rds", answer)
+    answer_constantly(rds, "before-send.rds", MOTO_BODY[0], {"Content-Type": "text/xml"})
     names = (f"rds-floor-{n}" for n in itertools.count())
     tags = [{"Key": tag["key"], "Value": tag.get("value", "")} for tag in TAGS]
 

@@ -23,11 +23,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _harness import interleaved, ratio_table, table
-from call_cost import CONSTANT, lightsail_client, offline_environment
+from call_cost import CONSTANT, answer_constantly, lightsail_client, offline_environment
 
 
 def properties(examples: int) -> dict[str, object]:
-    from botocore.awsrequest import AWSResponse
     from botocore.exceptions import ClientError
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
@@ -47,14 +46,7 @@ def properties(examples: int) -> dict[str, object]:
     )
     stubbed, floored = lightsail_client(), lightsail_client()
 
-    class Body:
-        def stream(self, **kwargs: object) -> object:
-            yield CONSTANT
-
-    floored.meta.events.register(
-        "before-send.lightsail",
-        lambda request, **kwargs: AWSResponse(request.url, 200, {}, Body()),  # type: ignore[arg-type]
-    )
+    answer_constantly(floored, "before-send.lightsail", CONSTANT, {})
 
     def call(client: object, name: str, tag_list: list[dict[str, str]]) -> None:
         # Duplicate tag keys get InvalidInputException from the stub: part of the property.
