@@ -8,7 +8,9 @@ from typing import Any
 
 import boto3
 import botocore.session
+import pytest
 from botocore.config import Config
+from botocore.exceptions import ClientError
 from botocore.model import ListShape, Shape, StructureShape
 from botocore.validate import validate_parameters
 
@@ -77,3 +79,11 @@ def create(c: Any, database: str = "orders-db", snapshot: str = "orders-db-1", *
     return c.create_relational_database_snapshot(
         relationalDatabaseName=database, relationalDatabaseSnapshotName=snapshot, **extra
     )
+
+
+def error_of(call: Any, **params: Any) -> tuple[str, str]:
+    """The Lightsail error code and message that ``call(**params)`` raises."""
+    with pytest.raises(ClientError) as caught:
+        call(**params)
+    error = caught.value.response["Error"]
+    return error["Code"], error["Message"]

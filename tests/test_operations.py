@@ -12,7 +12,7 @@ import pytest
 import lightsail_stub
 from lightsail_stub import _model
 
-from .helpers import assert_valid_output, client, create
+from .helpers import assert_valid_output, client, create, error_of
 
 FROZEN = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 
@@ -22,13 +22,6 @@ def valid(stub: lightsail_stub.LightsailStub, operation: str, response: dict[str
     call = stub.calls[-1]
     assert call.operation == operation
     assert_valid_output(operation, response, call.response)
-
-
-def error_of(c: Any, call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(c.exceptions.ClientError) as caught:
-        call(**params)
-    error = caught.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 # -- snapshots -----------------------------------------------------------------------------
@@ -101,7 +94,6 @@ def test_with_a_duration_the_snapshot_is_creating_and_the_database_backing_up_un
         op = c.get_operation(operationId=ids[0])["operation"]
         assert (op["status"], op["isTerminal"], op["statusChangedAt"]) == ("Started", False, FROZEN)
         code, message = error_of(
-            c,
             c.create_relational_database_snapshot,
             relationalDatabaseName="orders-db",
             relationalDatabaseSnapshotName="snap-2",
@@ -112,7 +104,7 @@ def test_with_a_duration_the_snapshot_is_creating_and_the_database_backing_up_un
             "'backing-up'; a snapshot can be taken only while it is 'available'.",
         )
         code, message = error_of(
-            c, c.delete_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
+            c.delete_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
         )
         assert (code, message) == (
             "InvalidInputException",
@@ -210,7 +202,7 @@ def test_delete_snapshot_returns_one_succeeded_operation_and_forgets_it() -> Non
             "statusChangedAt": FROZEN,
         }
         code, message = error_of(
-            c, c.get_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
+            c.get_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
         )
         assert (code, message) == (
             "NotFoundException",
@@ -219,7 +211,7 @@ def test_delete_snapshot_returns_one_succeeded_operation_and_forgets_it() -> Non
         )
         assert (
             error_of(
-                c, c.delete_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
+                c.delete_relational_database_snapshot, relationalDatabaseSnapshotName="snap-1"
             )[0]
             == "NotFoundException"
         )
@@ -234,7 +226,6 @@ def test_names_are_unique_per_region_only() -> None:
         create(client("us-east-1"), snapshot="snap-1")
         c = client("eu-west-2")
         code, message = error_of(
-            c,
             c.create_relational_database_snapshot,
             relationalDatabaseName="orders-db",
             relationalDatabaseSnapshotName="snap-1",
@@ -306,7 +297,7 @@ def test_an_empty_region_lists_nothing_without_a_token() -> None:
 def test_a_bad_page_token_answers_invalid_input(token: str, why: str) -> None:
     with lightsail_stub.mock_lightsail() as stub:
         c = client()
-        code, message = error_of(c, c.get_relational_database_snapshots, pageToken=token)
+        code, message = error_of(c.get_relational_database_snapshots, pageToken=token)
     assert (code, message) == ("InvalidInputException", f"pageToken {token!r} is invalid: {why}.")
     assert stub.calls[-1].status == 400
 
@@ -318,13 +309,13 @@ def test_a_page_token_of_another_list_or_region_is_refused() -> None:
             stub.add_snapshot(f"snap-{i:02}", region="us-east-1")
         token = client().get_relational_database_snapshots()["nextPageToken"]
         c = client("us-east-1")
-        code, message = error_of(c, c.get_relational_database_snapshots, pageToken=token)
+        code, message = error_of(c.get_relational_database_snapshots, pageToken=token)
         assert code == "InvalidInputException"
         assert message.endswith(
             "is invalid: it is a page token of Region eu-west-2, not us-east-1."
         )
         c = client()
-        code, message = error_of(c, c.get_operations, pageToken=token)
+        code, message = error_of(c.get_operations, pageToken=token)
         assert message.endswith("is invalid: it is a page token of another list (snapshots).")
 
 
@@ -364,7 +355,7 @@ def test_get_operation_of_an_unknown_id_or_another_region_is_not_found() -> None
     with lightsail_stub.mock_lightsail():
         resp = create(client())
         c = client("us-east-1")
-        code, message = error_of(c, c.get_operation, operationId=resp["operations"][0]["id"])
+        code, message = error_of(c.get_operation, operationId=resp["operations"][0]["id"])
         assert code == "NotFoundException"
         assert message == (
             f"operationId {resp['operations'][0]['id']!r}: no operation with that id exists in "
@@ -423,7 +414,6 @@ def test_create_get_list_and_delete_a_database() -> None:
         assert db["masterEndpoint"]["port"] == 5432
         assert db["tags"] == [{"key": "team", "value": "web"}]
         code, _ = error_of(
-            c,
             c.create_relational_database_snapshot,
             relationalDatabaseName="shop-db",
             relationalDatabaseSnapshotName="too-early",
@@ -436,7 +426,6 @@ def test_create_get_list_and_delete_a_database() -> None:
             ("shop-db", "available")
         ]
         code, message = error_of(
-            c,
             c.create_relational_database,
             relationalDatabaseName="shop-db",
             relationalDatabaseBlueprintId="mysql_8_0",
@@ -454,7 +443,7 @@ def test_create_get_list_and_delete_a_database() -> None:
         )
         valid(stub, "DeleteRelationalDatabase", deleted)
         assert deleted["operations"][0]["operationType"] == "DeleteRelationalDatabase"
-        assert error_of(c, c.get_relational_database, relationalDatabaseName="shop-db")[0] == (
+        assert error_of(c.get_relational_database, relationalDatabaseName="shop-db")[0] == (
             "NotFoundException"
         )
         stub.advance(600)
@@ -472,16 +461,13 @@ def test_delete_database_final_snapshot_rules() -> None:
     with lightsail_stub.mock_lightsail() as stub:
         c = client()
         create(c, "orders-db", "taken")
-        code, message = error_of(
-            c, c.delete_relational_database, relationalDatabaseName="orders-db"
-        )
+        code, message = error_of(c.delete_relational_database, relationalDatabaseName="orders-db")
         assert (code, message) == (
             "InvalidInputException",
             "finalRelationalDatabaseSnapshotName is required when skipFinalSnapshot is false "
             "(its default).",
         )
         code, message = error_of(
-            c,
             c.delete_relational_database,
             relationalDatabaseName="orders-db",
             skipFinalSnapshot=True,
@@ -492,7 +478,6 @@ def test_delete_database_final_snapshot_rules() -> None:
             "with skipFinalSnapshot true."
         )
         code, message = error_of(
-            c,
             c.delete_relational_database,
             relationalDatabaseName="orders-db",
             finalRelationalDatabaseSnapshotName="taken",
@@ -505,7 +490,6 @@ def test_delete_database_final_snapshot_rules() -> None:
         assert stub.databases == ()
         # a deleted database does not come back by itself, even with automatic databases
         code, _ = error_of(
-            c,
             c.create_relational_database_snapshot,
             relationalDatabaseName="orders-db",
             relationalDatabaseSnapshotName="after",
@@ -547,14 +531,13 @@ def test_create_database_from_snapshot_and_from_a_source_database() -> None:
         assert clone["operations"][0]["operationDetails"] == "orders-db"
         db = c.get_relational_database(relationalDatabaseName="orders-restored")
         code, message = error_of(
-            c, c.create_relational_database_from_snapshot, relationalDatabaseName="x-db"
+            c.create_relational_database_from_snapshot, relationalDatabaseName="x-db"
         )
         assert message == (
             "exactly one of relationalDatabaseSnapshotName and sourceRelationalDatabaseName is "
             "required."
         )
         code, _ = error_of(
-            c,
             c.create_relational_database_from_snapshot,
             relationalDatabaseName="x-db",
             relationalDatabaseSnapshotName="ghost",
@@ -603,7 +586,7 @@ def test_tag_and_untag_a_snapshot_and_a_database() -> None:
         valid(stub, "UntagResource", untagged)
         c.tag_resource(resourceName="orders-db", tags=[{"key": "team", "value": "db"}])
         code, message = error_of(
-            c, c.tag_resource, resourceName="snap-1", resourceArn="arn:aws:x", tags=[]
+            c.tag_resource, resourceName="snap-1", resourceArn="arn:aws:x", tags=[]
         )
         assert (code, message) == (
             "NotFoundException",
@@ -611,7 +594,7 @@ def test_tag_and_untag_a_snapshot_and_a_database() -> None:
             "eu-west-2.",
         )
         code, message = error_of(
-            c, c.tag_resource, resourceName="snap-1", tags=[{"key": "aws:x", "value": "1"}]
+            c.tag_resource, resourceName="snap-1", tags=[{"key": "aws:x", "value": "1"}]
         )
         assert code == "InvalidInputException"
     assert stub.snapshots[0].tags == (("keep", None),)
@@ -623,7 +606,6 @@ def test_tags_past_fifty_on_one_resource_are_refused_and_change_nothing() -> Non
         c = client()
         create(c, tags=[{"key": f"k{i}", "value": "v"} for i in range(40)])
         code, message = error_of(
-            c,
             c.tag_resource,
             resourceName="orders-db-1",
             tags=[{"key": f"n{i}", "value": "v"} for i in range(11)],

@@ -14,7 +14,7 @@ import lightsail_stub
 from lightsail_stub import _operations
 from lightsail_stub._operations import FAILS_LATER, can_fail_later
 
-from .helpers import client, create
+from .helpers import client, create, error_of
 
 FROZEN = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 NEW_DB = {
@@ -23,13 +23,6 @@ NEW_DB = {
     "masterDatabaseName": "app",
     "masterUsername": "admin",
 }
-
-
-def error_of(call: Any, **params: Any) -> tuple[str, str]:
-    with pytest.raises(Exception) as caught:  # noqa: PT011 - a botocore ClientError
-        call(**params)
-    error = caught.value.response["Error"]  # type: ignore[attr-defined]
-    return error["Code"], error["Message"]
 
 
 def failed_database(stub: lightsail_stub.LightsailStub, name: str = "new-db") -> None:
