@@ -21,6 +21,7 @@ it validates it.
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import random
 import re
@@ -29,6 +30,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_checkable
 
 from botocore import xform_name
@@ -590,6 +592,14 @@ def times(n: int, scenario: Scenario | str) -> _Times:
 Matcher: TypeAlias = Callable[[Request], bool] | Mapping[str, Any]
 
 
+@functools.cache
+def _operation_names() -> Mapping[str, str]:
+    """Every Lightsail operation by its wire name and by boto3's snake_case name."""
+    wire = _model.operation_names()
+    return MappingProxyType({**{op: op for op in wire}, **{xform_name(op): op for op in wire}})
+
+
+@functools.cache
 def _parameter_names() -> frozenset[str]:
     """Every top-level parameter name of every Lightsail operation in the model."""
     model = _model.service_model()
@@ -672,8 +682,7 @@ def for_operation(name: str, scenario: Scenario | str) -> _When:
     ``"GetRelationalDatabaseSnapshots"``, or boto3's, ``"get_relational_database_snapshots"``)."""
     if not isinstance(name, str):
         raise TypeError(f"for_operation(): name must be an operation name (str), got {name!r}")
-    operations = {op: op for op in _model.service_model().operation_names}
-    operations.update({xform_name(op): op for op in list(operations)})
+    operations = _operation_names()
     if name not in operations:
         close = difflib.get_close_matches(str(name), sorted(operations), n=3)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
