@@ -534,6 +534,11 @@ class LightsailStub:
     def _stop(self, *, check: bool) -> None:
         _hook.REGISTRY.pop(self, fake_env=self._env_managed)
         self._active = False
+        self._check_at_exit(check=check)
+
+    def _check_at_exit(self, *, check: bool, opt_out: str = _OPT_OUT) -> None:
+        """What ``stop()`` checks (also at the end of a server's life): library errors not
+        yet reported, then, with ``assert_all_used``, scenarios not used up."""
         with self._lock:
             # Reported once: a later, clean activation of the same stub does not fail for it.
             unhandled, self._unhandled = self._unhandled, []
@@ -544,7 +549,7 @@ class LightsailStub:
             raise type(first)(
                 f"{len(unhandled)} Lightsail call(s) failed with a lightsail-stub error "
                 f"while it was active (the code under test may have swallowed it); the first: "
-                f"{first} ({_OPT_OUT})"
+                f"{first} ({opt_out})"
             )
         if check and self._assert_all_used:
             self._check_used(self._scenarios)
