@@ -3,38 +3,93 @@
 Every test runs as on a machine with no AWS set-up at all: the AWS_* variables are removed,
 the config and credentials files point at nothing, and any attempt to open a network
 connection is recorded and refused (and fails the test that tried).
+
+The one exception is narrow, for the server tests (tests/test_server*.py, docs/server.md):
+a connection to a loopback address where a lightsail-stub server *of this very process* is
+listening right now (``lightsail_stub._server.listening_addresses()``: a server the test
+started, e.g. with ``ThreadedServer``), or to a loopback address a test declared with the
+``allow_connect`` fixture (for a server it started as a subprocess), for that test only.
+Everything else stays refused: a stubbed botocore call still opens no socket (no server is
+listening at AWS's address), and a connection to any other host or port fails the test.
+Subprocesses (the AWS CLI, ``python -m lightsail_stub serve``) are not covered by this
+in-process guard: the tests give them a scrubbed environment and point them at a loopback
+server with ``--endpoint-url``.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import socket
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 NETWORK_ATTEMPTS: list[object] = []
+# Loopback (host, port) pairs a test allowed with the allow_connect fixture.
+_ALLOWED: set[tuple[str, int]] = set()
+
+
+def _loopback_server(address: Any) -> bool:
+    if not (isinstance(address, tuple) and len(address) >= 2):
+        return False
+    host, port = str(address[0]), address[1]
+    try:
+        if not ipaddress.ip_address(host).is_loopback:
+            return False
+    except ValueError:  # a name, not an address: never allowed
+        return False
+    if (host, port) in _ALLOWED:
+        return True
+    # Only look if the server module is loaded at all: no server can listen otherwise.
+    server = sys.modules.get("lightsail_stub._server")
+    return server is not None and (host, port) in server.listening_addresses()
 
 
 def _refuse(self: socket.socket, address: Any, *args: Any, **kwargs: Any) -> Any:
     # AF_UNIX sockets are local plumbing (e.g. for subprocesses), not the network.
-    if self.family == getattr(socket, "AF_UNIX", None):
+    if self.family == getattr(socket, "AF_UNIX", None) or _loopback_server(address):
         return _REAL_CONNECT(self, address, *args, **kwargs)
     NETWORK_ATTEMPTS.append(address)
     raise OSError(f"network access blocked by the test suite: connect({address!r})")
 
 
+def _refuse_ex(self: socket.socket, address: Any, *args: Any, **kwargs: Any) -> Any:
+    if self.family == getattr(socket, "AF_UNIX", None) or _loopback_server(address):
+        return _REAL_CONNECT_EX(self, address, *args, **kwargs)
+    return _refuse(self, address, *args, **kwargs)
+
+
 _REAL_CONNECT = socket.socket.connect
+_REAL_CONNECT_EX = socket.socket.connect_ex
 
 
 @pytest.fixture(autouse=True, scope="session")
 def _no_network() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(socket.socket, "connect", _refuse)
-        patch.setattr(socket.socket, "connect_ex", _refuse)
+        patch.setattr(socket.socket, "connect_ex", _refuse_ex)
         yield
+
+
+@pytest.fixture
+def allow_connect() -> Iterator[Callable[[str, int], None]]:
+    """``allow_connect(host, port)``: let this test connect to a loopback address (a server it
+    started in a subprocess). Refuses any address that is not loopback."""
+    added: list[tuple[str, int]] = []
+
+    def allow(host: str, port: int) -> None:
+        if not ipaddress.ip_address(host).is_loopback:
+            raise ValueError(f"allow_connect() is for loopback addresses only, got {host!r}")
+        _ALLOWED.add((host, port))
+        added.append((host, port))
+
+    yield allow
+    for address in added:
+        _ALLOWED.discard(address)
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,5 @@
-"""``python -m lightsail_stub demo``: see the stub at work on a real botocore client."""
+"""``python -m lightsail_stub demo``: see the stub at work on a real botocore client.
+``python -m lightsail_stub serve``: the stub as a local HTTP endpoint (docs/server.md)."""
 
 from __future__ import annotations
 
@@ -55,9 +56,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m lightsail_stub")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("demo", help="drive a real botocore client through the stub; print the log")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the stub over HTTP for the AWS CLI and other SDKs (--endpoint-url)",
+        description="Print the URL, then serve Lightsail's JSON protocol (and the control API "
+        "under /_stub/) until SIGINT or SIGTERM. See docs/server.md.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="default: 127.0.0.1 (loopback)")
+    serve.add_argument("--port", type=int, default=0, help="default: 0, a free port")
+    serve.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="allow a --host that is not loopback (prints a warning)",
+    )
+    serve.add_argument(
+        "--region", default="us-east-1", help="Region of unsigned requests (default: us-east-1)"
+    )
+    serve.add_argument("--seed", type=int, default=None, help="reproducible ids")
+    serve.add_argument(
+        "--scenario",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a registered scenario (e.g. throttled, flaky); repeat for several",
+    )
+    serve.add_argument(
+        "--database",
+        action="append",
+        default=None,
+        metavar="NAME",
+        help="declare a database (in every Region); repeat for several. Default: any "
+        "well-formed name exists",
+    )
+    serve.add_argument(
+        "--timeout", type=float, default=30.0, help="seconds a connection may stay silent"
+    )
+    serve.add_argument(
+        "--max-body", type=int, default=1024 * 1024, help="largest request body, in bytes"
+    )
+    serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     args = parser.parse_args(argv)
     if args.command == "demo":
         return demo()
+    if args.command == "serve":
+        from .server import serve as run_server  # http.server only when serving
+
+        return run_server(
+            host=args.host,
+            port=args.port,
+            region=args.region,
+            seed=args.seed,
+            scenarios=args.scenario,
+            databases=args.database,
+            allow_remote=args.allow_remote,
+            timeout=args.timeout,
+            max_body=args.max_body,
+            quiet=args.quiet,
+        )
     parser.error(f"unknown command {args.command!r}")  # pragma: no cover (argparse exits first)
     return 2  # pragma: no cover
 

@@ -31,10 +31,21 @@ def test_all_lists_exactly_the_public_names() -> None:
     )
 
 
-def test_importing_the_package_pulls_in_neither_pytest_nor_hypothesis() -> None:
-    code = "import sys, lightsail_stub; print(sorted(m for m in ('pytest', 'hypothesis', 'boto3') if m in sys.modules))"
+def test_importing_the_package_pulls_in_neither_pytest_nor_hypothesis_nor_the_server() -> None:
+    heavy = (
+        "pytest",
+        "hypothesis",
+        "boto3",
+        "http.server",
+        "socketserver",
+        "lightsail_stub.server",
+        "lightsail_stub._server",
+    )
+    code = f"import sys, lightsail_stub; print(sorted(m for m in {heavy!r} if m in sys.modules))"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+    # The server is its own module, imported on purpose; ThreadedServer is not re-exported.
+    assert "ThreadedServer" not in lightsail_stub.__all__
 
 
 def test_the_package_is_typed() -> None:
