@@ -342,7 +342,9 @@ def test_rejected_requests_are_kept_out_of_the_call_log_and_in_the_rejected_list
     assert [call.answer for call in server.stub.calls] == ["400 SerializationException"]
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(body=st.binary(max_size=300))
 def test_any_bytes_body_gets_a_lightsail_answer(server: ThreadedServer, body: bytes) -> None:
     answer = raw(server, post(body))
@@ -364,7 +366,9 @@ def test_any_bytes_body_gets_a_lightsail_answer(server: ThreadedServer, body: by
 _HEADER_BYTES = st.binary(max_size=60).filter(lambda b: b"\r" not in b and b"\n" not in b)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     target=_HEADER_BYTES,
     name=st.from_regex(rb"[A-Za-z][A-Za-z0-9-]{0,20}", fullmatch=True),
