@@ -484,11 +484,15 @@ def test_many_threads_of_clients_keep_log_and_world_consistent() -> None:
 def test_the_server_stops_cleanly_with_a_kept_alive_connection_open() -> None:
     server = ThreadedServer().start()
     c = server_client(server)
+    existing = set(threading.enumerate())
     create(c)  # the client's pool keeps the connection open
-    before = set(threading.enumerate())
+    handlers = [
+        t for t in threading.enumerate() if t not in existing and "process_request_thread" in t.name
+    ]
+    assert handlers  # the kept-alive connection's handler, waiting for a next request
     server.stop()
     assert not server.running
-    assert not [t for t in before if t.name.startswith("Thread-") and t.is_alive()]
+    assert [t for t in handlers if t.is_alive()] == []  # woken, finished and joined
     with pytest.raises(RuntimeError, match="stopped; make a new one"):
         _ = server.url
 
