@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import json
+import math
 import socket
 import struct
 import sys
@@ -322,11 +323,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _other(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path.startswith(CONTROL_PREFIX) and self.command in ("GET", "DELETE"):
-            self._discard_body()
+        if path.startswith(CONTROL_PREFIX):
+            self._discard_body()  # GET and DELETE endpoints take no arguments
             self._control(path, None)
             return
-        if path != "/" and not path.startswith(CONTROL_PREFIX):
+        if path != "/":
             self._discard_body()
             raise _Answer(
                 404,
@@ -566,7 +567,8 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError, LookupError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
             raise _Answer(400, "InvalidArgument", str(message)) from None
-        body_out = json.dumps(result, default=_json_default, ensure_ascii=False).encode()
+        # ASCII escapes: a logged parameter may hold a lone surrogate, which UTF-8 can't carry.
+        body_out = json.dumps(result, default=_json_default).encode()
         self._send(200, {"Content-Type": _JSON}, body_out)
 
 
@@ -612,6 +614,10 @@ _DATABASE_ARGUMENTS = (
 def _add_database(server: Server, arguments: dict[str, Any]) -> Any:
     _only("databases", arguments, _DATABASE_ARGUMENTS)
     name = _require("databases", arguments, "name")
+    for key in ("region", "availability_zone"):
+        value = arguments.get(key)
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"databases: {key} must be a string, got {value!r}")
     options = {key: value for key, value in arguments.items() if key != "name"}
     server.stub.add_database(name, **options)
     return {"databases": [_record(d) for d in server.stub.databases]}
@@ -731,8 +737,13 @@ def _rejected(server: Server, arguments: dict[str, Any]) -> Any:
 def _advance(server: Server, arguments: dict[str, Any]) -> Any:
     _only("advance", arguments, ("seconds",))
     seconds = _require("advance", arguments, "seconds")
-    if not isinstance(seconds, (int, float)) or isinstance(seconds, bool) or seconds < 0:
-        raise ValueError(f"advance: seconds must be a number >= 0, got {seconds!r}")
+    if (
+        not isinstance(seconds, (int, float))
+        or isinstance(seconds, bool)
+        or not math.isfinite(seconds)
+        or seconds < 0
+    ):
+        raise ValueError(f"advance: seconds must be a finite number >= 0, got {seconds!r}")
     try:
         server.stub.advance(seconds)
     except (OverflowError, ValueError) as error:

@@ -359,7 +359,21 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
             {"name": "no-such-scenario"},
             "no lightsail-stub scenario is named 'no-such-scenario'; known names: ",
         ),
-        ("/_stub/advance", {"seconds": -1}, "advance: seconds must be a number >= 0, got -1"),
+        (
+            "/_stub/advance",
+            {"seconds": -1},
+            "advance: seconds must be a finite number >= 0, got -1",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": NaN}',
+            "advance: seconds must be a finite number >= 0, got nan",
+        ),
+        (
+            "/_stub/databases",
+            {"name": "db-1", "availability_zone": 5},
+            "databases: availability_zone must be a string, got 5",
+        ),
         ("/_stub/reset", "[1]", "the body must be a JSON object, got list"),
         ("/_stub/reset", "{oops", "the body is not JSON: "),
     ],
@@ -438,6 +452,24 @@ def test_control_api_unknown_endpoints_and_methods_are_named() -> None:
     assert "POST /_stub/reset, GET /_stub/databases" in missing["message"]
     assert (status2, wrong["message"]) == (405, "GET is not allowed on /_stub/reset; use POST")
     assert headers["allow"] == "POST"
+    with ThreadedServer() as server:
+        status3, headers3, put = request(server, "PUT", "/_stub/scenarios", {"name": "x"})
+    assert (status3, put["__type"]) == (405, "UnknownControlEndpoint")
+    assert put["message"] == "PUT is not allowed on /_stub/scenarios; use GET or POST or DELETE"
+    assert headers3["allow"] == "GET, POST, DELETE"
+
+
+def test_the_call_log_carries_any_string_the_client_sent() -> None:
+    with ThreadedServer() as server:
+        lightsail(
+            server,
+            "GetRelationalDatabaseSnapshot",
+            rb'{"relationalDatabaseSnapshotName": "lone-\ud800"}',
+        )
+        status, _, body = request(server, "GET", "/_stub/calls")
+    assert status == 200
+    assert body["calls"][0]["params"] == {"relationalDatabaseSnapshotName": "lone-\ud800"}
+    assert body["calls"][0]["error_code"] == "InvalidInputException"
 
 
 # -- threads ------------------------------------------------------------------------------------------
