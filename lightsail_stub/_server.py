@@ -192,7 +192,8 @@ class Server(ThreadingHTTPServer):
     def server_close(self) -> None:
         self._stopping.set()
         with _listening_lock:
-            _listening.discard(self._address)
+            # socketserver calls this when binding failed too, before there is an address.
+            _listening.discard(getattr(self, "_address", ("", 0)))
         self.socket.close()  # first: no new connection
         with self._connections_lock:
             open_now = list(self._connections)

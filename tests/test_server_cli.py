@@ -8,6 +8,7 @@ the dev extra): where it is missing (CI's minimum-versions run), those tests ski
 from __future__ import annotations
 
 import http.client
+import io
 import json
 import os
 import signal
@@ -21,6 +22,7 @@ from typing import Any
 import pytest
 
 from lightsail_stub.server import ThreadedServer
+from lightsail_stub.server import serve as serve_command
 
 NOW = datetime(2026, 11, 27, 3, 0, tzinfo=timezone.utc)
 # awscli v1 exits 255 when the service answered an error (v2 uses 254).
@@ -285,3 +287,33 @@ def test_serve_explains_bad_options_and_exits_2(
     assert (process.returncode, out) == (2, "")
     assert err.startswith(message)
     assert "Traceback" not in err
+
+
+def test_serve_applies_its_scenarios(serve: Any, allow_connect: Callable[[str, int], None]) -> None:
+    process = serve("--scenario", "access-denied", "--quiet")
+    assert process.stdout is not None
+    url = process.stdout.readline().strip()
+    port = int(url.rsplit(":", 1)[1])
+    allow_connect("127.0.0.1", port)
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request(
+        "POST", "/", body=b"{}", headers={"X-Amz-Target": "Lightsail_20161128.GetOperations"}
+    )
+    response = connection.getresponse()
+    body = json.loads(response.read())
+    connection.close()
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert (response.status, body["__type"]) == (400, "AccessDeniedException")
+    assert process.returncode == 0
+    assert "GetOperations" not in err  # --quiet: no request log
+    assert err.splitlines()[-1] == "lightsail-stub: stopping"
+
+
+def test_serve_says_when_the_port_is_taken() -> None:
+    errors = io.StringIO()
+    with ThreadedServer() as taken:
+        port = taken.port
+        code = serve_command(port=port, err=errors, out=io.StringIO())
+    assert code == 1
+    assert errors.getvalue().startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
