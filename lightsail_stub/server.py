@@ -65,6 +65,7 @@ class ThreadedServer:
     - ``max_body``: the largest request body, in bytes (larger ones answer 413).
     - ``fault_hold``: seconds a simulated read timeout holds the connection before closing
       it (default 0: closed at once, nothing waits).
+    - ``log``: called with one line per request (what ``serve`` prints on stderr).
 
     At exit, like ``mock_lightsail``: the first library error a call hit (an operation the
     stub does not serve, a scenario that raised...) is raised again, unless

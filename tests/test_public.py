@@ -48,6 +48,24 @@ def test_importing_the_package_pulls_in_neither_pytest_nor_hypothesis_nor_the_se
     assert "ThreadedServer" not in lightsail_stub.__all__
 
 
+def test_the_server_module_exports_what_docs_server_md_uses() -> None:
+    import lightsail_stub.server as server
+
+    assert server.__all__ == [
+        "CONTROL_PREFIX",
+        "DEFAULT_MAX_BODY",
+        "DEFAULT_REGION",
+        "DEFAULT_TIMEOUT",
+        "Rejected",
+        "ThreadedServer",
+        "is_loopback",
+        "listening_addresses",
+        "serve",
+    ]
+    assert all(hasattr(server, name) for name in server.__all__)
+    assert server.CONTROL_PREFIX == "/_stub/"
+
+
 def test_the_package_is_typed() -> None:
     assert (Path(lightsail_stub.__file__).parent / "py.typed").is_file()
 
