@@ -288,9 +288,10 @@ class _Handler(BaseHTTPRequestHandler):
             text = f"{text}: {explain}"
         method = getattr(self, "command", None) or ""
         path = getattr(self, "path", None) or ""
+        error_type = "BadRequestException" if code < 500 else "InternalFailure"
         self.close_connection = True
-        self._send_error(code, "BadRequestException" if code < 500 else "InternalFailure", text)
-        self.server._reject(Rejected(method, path, code, "BadRequestException", text))
+        self._send_error(code, error_type, text)
+        self.server._reject(Rejected(method, path, code, error_type, text))
 
     # -- methods -------------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 import conftest
-from lightsail_stub import LightsailStub, UnhandledOperationError
+from lightsail_stub import LightsailStub, UnhandledOperationError, UnusedScenarioError
 from lightsail_stub.scenarios import (
     TransportFault,
     connection_error,
@@ -576,3 +576,11 @@ def test_the_control_api_json_is_plain_json() -> None:
     assert status == 200
     assert headers["content-type"] == "application/json"
     assert json.loads(json.dumps(connection_body)) == connection_body
+
+
+def test_assert_all_used_fails_at_exit_when_a_scenario_was_not_used_up() -> None:
+    with pytest.raises(UnusedScenarioError, match=r"^1 scenario\(s\) were not used up: "):
+        with ThreadedServer(scenarios=[throttle(times=2)], assert_all_used=True) as server:
+            with pytest.raises(ClientError):
+                create(server_client(server))
+    assert [call.answer for call in server.stub.calls] == ["400 ThrottlingException"]

@@ -333,10 +333,12 @@ def test_rejected_requests_are_kept_out_of_the_call_log_and_in_the_rejected_list
     with ThreadedServer() as server:
         raw(server, post(b"{}", target=None))
         raw(server, b"GET / HTTP/1.1\r\n\r\n")
+        raw(server, b"POST / HTTP/2.0\r\n\r\n")
         lightsail(server, "CreateRelationalDatabaseSnapshot", b"{bad")
     assert [(r.method, r.path, r.status, r.error_type) for r in server.rejected] == [
         ("POST", "/", 400, "UnknownOperationException"),
         ("GET", "/", 405, "UnknownOperationException"),
+        ("", "", 505, "InternalFailure"),  # refused before http.server read the method
     ]
     # A body that is not JSON reached Lightsail's dispatch: it is a call, answered by it.
     assert [call.answer for call in server.stub.calls] == ["400 SerializationException"]
