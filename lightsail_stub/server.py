@@ -274,11 +274,12 @@ def serve(
     }
     try:
         with server:
-            print(server.url, file=out, flush=True)
+            # The banner first: once the URL is out, requests (and their log lines) may come.
             log(
                 f"lightsail-stub serving Lightsail at {server.url} (control API under "
                 f"{server.url}{CONTROL_PREFIX}); Ctrl-C or SIGTERM to stop"
             )
+            print(server.url, file=out, flush=True)
             while not stop.wait(0.5):
                 pass
             log("lightsail-stub: stopping")

@@ -395,3 +395,22 @@ def test_any_header_values_get_a_json_answer(
     assert isinstance(document["__type"], str)
     assert isinstance(document["message"], str)
     still_serving(server)
+
+
+def test_expect_100_continue_is_honoured_as_curl_uses_it(server: ThreadedServer) -> None:
+    # A name of its own: the module's server keeps what other tests created.
+    body = VALID.replace(b"snap-1", b"continued")
+    with socket.create_connection(server.address, timeout=30) as sock:
+        sock.sendall(
+            post(b"", f"Content-Length: {len(body)}", "Expect: 100-continue", length=False)
+        )
+        interim = b""
+        while not interim.endswith(b"\r\n\r\n"):
+            interim += sock.recv(1)
+        assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
+        sock.sendall(body)
+        response = http.client.HTTPResponse(sock)
+        response.begin()
+        answer = json.loads(response.read())
+    assert response.status == 200
+    assert answer["operations"][0]["resourceName"] == "continued"
