@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from lightsail_stub.server import ThreadedServer
 
-from .server_helpers import lightsail
+from .server_helpers import lightsail, request
 
 TARGET = "Lightsail_20161128.CreateRelationalDatabaseSnapshot"
 LIST = "Lightsail_20161128.GetRelationalDatabaseSnapshots"
@@ -335,6 +335,15 @@ def test_rejected_requests_are_kept_out_of_the_call_log_and_in_the_rejected_list
         raw(server, b"GET / HTTP/1.1\r\n\r\n")
         raw(server, b"POST / HTTP/2.0\r\n\r\n")
         lightsail(server, "CreateRelationalDatabaseSnapshot", b"{bad")
+        _, _, listed = request(server, "GET", "/_stub/rejected")
+    assert listed["rejected"][0] == {
+        "method": "POST",
+        "path": "/",
+        "status": 400,
+        "error_type": "UnknownOperationException",
+        "message": "the request has no X-Amz-Target header; send "
+        "Lightsail_20161128.<Operation>, e.g. Lightsail_20161128.GetRelationalDatabaseSnapshots",
+    }
     assert [(r.method, r.path, r.status, r.error_type) for r in server.rejected] == [
         ("POST", "/", 400, "UnknownOperationException"),
         ("GET", "/", 405, "UnknownOperationException"),
