@@ -23,6 +23,7 @@ FULL: list[list[str]] = [
     ["import_cost.py"],
     ["hypothesis_rate.py"],
     ["world_scale.py"],
+    ["server_cost.py"],
 ]
 QUICK: list[list[str]] = [
     ["call_cost.py", "--rounds", "3", "--per-round", "20"],
@@ -30,6 +31,7 @@ QUICK: list[list[str]] = [
     ["import_cost.py", "--rounds", "1"],
     ["hypothesis_rate.py", "--rounds", "2", "--examples", "20"],
     ["world_scale.py", "--big", "1000", "--small", "100", "--rounds", "10"],
+    ["server_cost.py", "--rounds", "2", "--per-round", "20"],
 ]
 
 

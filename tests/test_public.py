@@ -314,6 +314,7 @@ def test_every_benchmark_runs_in_its_quick_form() -> None:
         "modules it must not import, found loaded: none",
         "examples per second",
         "memory per stored snapshot",
+        "the HTTP round trip adds",
     ]:
         assert line in done.stdout, line
 
