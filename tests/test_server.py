@@ -101,9 +101,17 @@ def test_the_region_comes_from_the_signing_scope_else_the_servers_default() -> N
         )
         assert status == 200
         assert body["operations"][1]["location"]["availabilityZone"] == "ap-south-1a"
+        status, _, _ = lightsail(
+            server,
+            "CreateRelationalDatabaseSnapshot",
+            {"relationalDatabaseName": "db-1", "relationalDatabaseSnapshotName": "named"},
+            {"X-Lightsail-Stub-Region": "ca-central-1"},
+        )
+        assert status == 200
     assert [(s.name, s.region) for s in server.stub.snapshots] == [
         ("signed", "us-west-2"),
         ("unsigned", "ap-south-1"),
+        ("named", "ca-central-1"),
     ]
 
 
