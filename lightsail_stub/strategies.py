@@ -172,11 +172,12 @@ def _resolve(
     if exact or len(short) == 1:
         return exact or short
     known = ", ".join(repr(rule.id) for rule in candidates)
-    why = "is ambiguous" if short else "is not one of them"
-    raise ValueError(
-        f"{function}(breaking={breaking!r}): {why}; the rules of RuleSet {rules.name!r} "
-        f"it can break are {known}"
+    why = (
+        f"names {len(short)} rules, give its full id"
+        if short
+        else f"RuleSet {rules.name!r} has no such rule"
     )
+    raise ValueError(f"{function}(breaking={breaking!r}): {why}; the rules it can break: {known}")
 
 
 def _underivable(function: str, rule: Rule, rules: RuleSet, derivable: str) -> ValueError:
@@ -318,10 +319,11 @@ def _characters(spec: _Spec) -> SearchStrategy[str]:
             categories=sorted(first.categories),  # type: ignore[arg-type]
             include_characters=(_ASCII_ALNUM if first.ascii_alnum else "") + first.extra,
         )
+        if not first.categories:  # a finite set: sampling it covers everything
+            finite = (_ASCII_ALNUM if first.ascii_alnum else "") + first.extra
+            return st.sampled_from(sorted(set(filter(spec.allowed, finite)), key=_simplest))
         if len(spec.chars) > 1:
             anything = anything.filter(spec.allowed)
-        if not first.categories:  # an ASCII set: sampling it covers everything
-            anything = st.nothing()
     if not ascii_allowed:
         return anything
     return st.one_of(st.sampled_from(ascii_allowed), anything)

@@ -304,15 +304,15 @@ def test_reprs_read_like_the_call() -> None:
         (
             lambda: ls.snapshot_names(valid=False, breaking="lenght"),
             ValueError,
-            "snapshot_names(breaking='lenght'): is not one of them; the rules of RuleSet "
-            "'reference' it can break are 'snapshot-name.length', 'snapshot-name.charset', "
+            "snapshot_names(breaking='lenght'): RuleSet 'reference' has no such rule; the "
+            "rules it can break: 'snapshot-name.length', 'snapshot-name.charset', "
             "'snapshot-name.edges'",
         ),
         (
             lambda: ls.tags(valid=False, breaking="length"),
             ValueError,
-            "tags(breaking='length'): is ambiguous; the rules of RuleSet 'reference' it can "
-            "break are 'tag-key.empty', 'tag-key.length', 'tag-key.charset', "
+            "tags(breaking='length'): names 2 rules, give its full id; the rules it can "
+            "break: 'tag-key.empty', 'tag-key.length', 'tag-key.charset', "
             "'tag-key.aws-prefix', 'tag-value.length', 'tag-value.charset', "
             "'tag-list.count', 'tag-list.unique'",
         ),
