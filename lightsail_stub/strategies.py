@@ -1189,23 +1189,31 @@ class _Raw:
         yield self._body
 
 
-@functools.cache
 def _default_client() -> Any:
-    """A Lightsail client of the session ``boto3.client()`` uses (boto3's default session,
-    when boto3 is installed), so its exception classes are the ones a caller catches."""
+    """A Lightsail client of the session ``boto3.client()`` uses now (boto3's default
+    session, when boto3 is installed), so its exception classes are the ones a caller
+    catches; one client per session."""
     try:
         import boto3
     except ImportError:  # pragma: no cover (the test extra installs boto3)
-        import botocore.session
+        return _client_of(_botocore_session())
+    if boto3.DEFAULT_SESSION is None:
+        boto3.setup_default_session()
+    return _client_of(boto3.DEFAULT_SESSION._session)  # type: ignore[union-attr] # botocore's
 
-        session: Any = botocore.session.get_session()
-    else:
-        if boto3.DEFAULT_SESSION is None:
-            boto3.setup_default_session()
-        session = boto3.DEFAULT_SESSION._session  # type: ignore[union-attr] # botocore's
+
+@functools.cache
+def _botocore_session() -> Any:  # pragma: no cover (without boto3)
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+@functools.cache
+def _client_of(session: Any) -> Any:
     return session.create_client(
         "lightsail",
-        region_name="us-east-1",
+        region_name=_REGION,
         aws_access_key_id="strategies",
         aws_secret_access_key="strategies",
     )

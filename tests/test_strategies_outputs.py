@@ -305,3 +305,13 @@ def test_script_options_are_checked() -> None:
     )
     with pytest.raises(ValueError, match=r"min_size=3 > max_size=1"):
         ls.scenario_scripts(min_size=3, max_size=1)
+
+
+def test_default_errors_follow_the_session_boto3_client_uses_now(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(boto3, "DEFAULT_SESSION", None)
+    boto3.setup_default_session()  # a new session: new exception classes
+    caller = boto3.client("lightsail", region_name="eu-west-2")
+    error = find(ls.client_errors(codes=["NotFoundException"]), lambda e: True, settings=FIND)
+    assert isinstance(error, caller.exceptions.NotFoundException)
