@@ -39,7 +39,7 @@ from botocore.exceptions import ClientError
 from botocore.model import StructureShape
 from botocore.parsers import create_parser
 
-from . import _model, _wire
+from . import _model, _rules, _wire
 from . import scenarios as _sc
 from ._rules import (
     REFERENCE_RULES,
@@ -85,7 +85,9 @@ _NOTABLE = " _.#-\t\n!'\"\\@+=:/é€中😀\x00\u00a0"
 # -- reprs that read like the call -----------------------------------------------------------
 
 
-def _shown(function: Callable[..., Any], built: SearchStrategy[T], **kwargs: Any) -> Any:
+def _shown(
+    function: Callable[..., Any], built: SearchStrategy[T], **kwargs: Any
+) -> SearchStrategy[T]:
     """``built``, with the repr of the call ``function(**kwargs)`` (defaults left out), as
     Hypothesis shows its own strategies: a falsifying example then reads like code."""
 
@@ -98,7 +100,29 @@ def _shown(function: Callable[..., Any], built: SearchStrategy[T], **kwargs: Any
     ]
     draw_built.__name__ = draw_built.__qualname__ = function.__name__
     setattr(draw_built, "__signature__", inspect.Signature(params))  # noqa: B010
-    return st.composite(draw_built)(**kwargs)
+    shown = {k: _Named(v) if isinstance(v, RuleSet) else v for k, v in kwargs.items()}
+    if shown.get("rules") == _Named(REFERENCE_RULES):
+        shown["rules"] = REFERENCE_RULES  # the default: left out of the repr
+    return st.composite(draw_built)(**shown)
+
+
+class _Named:
+    """A rule table in a repr: by the name it is imported as, not all its rules. (Not a
+    dataclass: Hypothesis's pretty-printer would show its fields.)"""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Named) and other.rules == self.rules
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        for name in ("REFERENCE_RULES", "MODEL_PATTERN_RULES"):
+            if self.rules == getattr(_rules, name):
+                return name
+        return f"<RuleSet {self.rules.name!r}>"
 
 
 # -- argument checks -----------------------------------------------------------------------
@@ -289,9 +313,9 @@ def _stretch(drawn: tuple[str, int]) -> str:
 
 
 def _sized(chars: SearchStrategy[str], lo: int, hi: int) -> SearchStrategy[str]:
-    """Strings of ``chars``, ``lo`` to ``hi`` long, the longest drawn often. Plain
-    ``st.text`` first, so a value shrinks the way Hypothesis shrinks text (towards the
-    shortest, one character at a time)."""
+    """Strings of ``chars``, ``lo`` to ``hi`` long, exactly ``hi`` one time in eight.
+    Otherwise plain ``st.text``, so a value shrinks the way Hypothesis shrinks text
+    (towards the shortest, one character at a time)."""
     hi = min(hi, lo + _UNBOUNDED) if hi > 10_000 else hi
     if lo >= hi:
         return st.text(chars, min_size=lo, max_size=lo)
@@ -315,13 +339,13 @@ def _characters(spec: _Spec) -> SearchStrategy[str]:
         anything = st.characters(exclude_categories=["Cs"])
     else:
         first = spec.chars[0]
+        listed = (_ASCII_ALNUM if first.ascii_alnum else "") + first.extra
+        if not first.categories:  # a finite set: sampling it covers everything
+            return st.sampled_from(sorted(set(filter(spec.allowed, listed)), key=_simplest))
         anything = st.characters(
             categories=sorted(first.categories),  # type: ignore[arg-type]
-            include_characters=(_ASCII_ALNUM if first.ascii_alnum else "") + first.extra,
+            include_characters=listed,
         )
-        if not first.categories:  # a finite set: sampling it covers everything
-            finite = (_ASCII_ALNUM if first.ascii_alnum else "") + first.extra
-            return st.sampled_from(sorted(set(filter(spec.allowed, finite)), key=_simplest))
         if len(spec.chars) > 1:
             anything = anything.filter(spec.allowed)
     if not ascii_allowed:
@@ -366,11 +390,8 @@ def _valid_strings(function: str, spec: _Spec) -> SearchStrategy[str]:
     if spec.patterns:
         # A pattern is drawn from itself; the other rules filter (the length ends are then
         # reached only as often as the pattern's own strings reach them).
-        pattern = spec.patterns[0]
-
-        built: SearchStrategy[str] = st.from_regex(
-            re.compile(pattern.regex, re.ASCII), fullmatch=True
-        )
+        regex = re.compile(spec.patterns[0].regex, re.ASCII)
+        built: SearchStrategy[str] = st.from_regex(regex, fullmatch=True)
     else:
         built = _text(spec, spec.lo, spec.hi)
     if spec.patterns or spec.prefixes or spec.alphabet is not None:
@@ -392,7 +413,9 @@ def _forbidden_characters(spec: _Spec, target: Chars) -> SearchStrategy[str]:
     return st.one_of(st.sampled_from(notable), anything) if notable else anything
 
 
-def _breaking_strings(function: str, rules: RuleSet, kind: Kind, target: Rule) -> Any:
+def _breaking_strings(
+    function: str, rules: RuleSet, kind: Kind, target: Rule
+) -> SearchStrategy[str]:
     """Strings of ``kind`` that break ``target`` and, where the table allows, only it."""
     spec = _spec(function, rules, kind, without=target)
     check = target.check
@@ -447,7 +470,8 @@ def _breaking_strings(function: str, rules: RuleSet, kind: Kind, target: Rule) -
         lo = max(spec.lo, 1)
         built = st.tuples(
             _text(spec, lo, max(lo, min(spec.hi, 255))),
-            st.sampled_from(sorted(set(_NOTABLE), key=_simplest)) | st.characters(),
+            st.sampled_from(sorted(set(_NOTABLE), key=_simplest))
+            | st.characters(exclude_categories=["Cs"]),
             st.integers(0, 2**16),
         ).map(_put_inside(False))
     else:  # pragma: no cover (_spec refused it already)
@@ -546,7 +570,7 @@ def _public_strings(
         max_size=max_size,
         alphabet=alphabet,
     )
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         function,
         built,
         valid=valid,
@@ -780,7 +804,7 @@ def tags(
                 "invalid list is shaped by the rule it breaks (breaking=...)"
             )
         built = st.one_of(*(_breaking_tag_lists(function, rules, rule) for rule in targets))
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         tags,
         built,
         valid=valid,
@@ -881,7 +905,7 @@ def create_snapshot_requests(
                     )
                 )
         built = st.one_of(*choices)
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         create_snapshot_requests,
         built,
         valid=valid,
@@ -1028,7 +1052,7 @@ def operations(
     _check_choice(function, "status", status, "OperationStatus")
     _check_choice(function, "resource_type", resource_type, "ResourceType")
     built = _operation(region, operation_type, status, resource_type)
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         operations,
         built,
         region=region,
@@ -1068,14 +1092,14 @@ def _create_response(
         "Started",
         created_at=created,
     )
-    document = {
+    document: dict[str, Any] = {
         "operations": [
             draw(started("RelationalDatabaseSnapshot", snapshot, "all", database)),
             draw(started("RelationalDatabase", database, draw(_zones(where)), snapshot)),
         ]
     }
     if metadata:
-        document["ResponseMetadata"] = _metadata(document, draw(_uuids()))  # type: ignore[assignment]
+        document["ResponseMetadata"] = _metadata(document, draw(_uuids()))
     return document
 
 
@@ -1099,7 +1123,7 @@ def create_snapshot_responses(
         if value is not None and (not isinstance(value, str) or not value):
             raise TypeError(f"{function}(): {name} must be a non-empty str or None, got {value!r}")
     built = _create_response(region, snapshot_name, database_name, metadata)
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         create_snapshot_responses,
         built,
         region=region,
@@ -1165,9 +1189,7 @@ def snapshots(
             f"uses: {', '.join(map(repr, _SNAPSHOT_STATES))}"
         )
     built = _snapshot(region, chosen, rules)
-    return _shown(  # type: ignore[no-any-return]
-        snapshots, built, region=region, states=states, rules=rules
-    )
+    return _shown(snapshots, built, region=region, states=states, rules=rules)
 
 
 # -- errors, as botocore raises them -----------------------------------------------------------
@@ -1339,7 +1361,7 @@ def client_errors(
     if client is not None and not hasattr(getattr(client, "exceptions", None), "from_code"):
         raise TypeError(f"{function}(): client must be a botocore Lightsail client, got {client!r}")
     built = _errors(wire, chosen, client, max_attempts)
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         client_errors,
         built,
         operation=operation,
@@ -1445,9 +1467,7 @@ def scenarios(
     calls that build them."""
     chosen = _scenario_options("scenarios", codes, operations, max_latency)
     built = _scenario_tree(*chosen, float(max_latency))
-    return _shown(  # type: ignore[no-any-return]
-        scenarios, built, codes=codes, operations=operations, max_latency=max_latency
-    )
+    return _shown(scenarios, built, codes=codes, operations=operations, max_latency=max_latency)
 
 
 def scenario_scripts(
@@ -1470,7 +1490,7 @@ def scenario_scripts(
     built = st.lists(
         _scenario_tree(*chosen, float(max_latency)), min_size=min_size, max_size=max_size
     )
-    return _shown(  # type: ignore[no-any-return]
+    return _shown(
         scenario_scripts,
         built,
         min_size=min_size,

@@ -5,6 +5,7 @@ edges are reached, and the options are checked."""
 from __future__ import annotations
 
 import functools
+import inspect
 import subprocess
 import sys
 import unicodedata
@@ -218,7 +219,7 @@ def test_the_edges_are_reached_and_accepted(kind: str, condition: Callable[[str]
 
 def test_the_nearest_too_long_and_too_short_values_are_reached() -> None:
     def lengths(strategy: st.SearchStrategy[str]) -> set[int]:
-        return {len(value) for value in drawn_from(strategy)}
+        return {len(value) for value in drawn_from(strategy, examples=150)}
 
     assert {1, 256} <= lengths(ls.snapshot_names(valid=False, breaking="length"))
     assert 129 in lengths(ls.tag_keys(valid=False, breaking="length"))
@@ -293,6 +294,8 @@ def test_reprs_read_like_the_call() -> None:
         "snapshot_names(valid=False, breaking='length')"
     )
     assert repr(ls.tags(max_size=3)) == "tags(max_size=3)"
+    assert repr(ls.tag_keys(rules=MODEL_PATTERN_RULES)) == "tag_keys(rules=MODEL_PATTERN_RULES)"
+    assert repr(ls.tags(rules=OURS)) == "tags(rules=<RuleSet 'reference'>)"
     assert repr(ls.create_snapshot_requests(database_name="orders-db")) == (
         "create_snapshot_requests(database_name='orders-db')"
     )
@@ -400,3 +403,21 @@ def test_without_hypothesis_the_import_error_says_what_to_install() -> None:
         "lightsail_stub.strategies needs Hypothesis, which is not installed: "
         "pip install 'lightsail-stub[hypothesis]'"
     )
+
+
+def test_every_public_strategy_follows_the_house_style() -> None:
+    public = {
+        name
+        for name, value in vars(ls).items()
+        if not name.startswith("_")
+        and inspect.isfunction(value)
+        and value.__module__ == ls.__name__
+    }
+    assert sorted(ls.__all__) == sorted(public)
+    for name in ls.__all__:
+        function = getattr(ls, name)
+        parameters = inspect.signature(function).parameters.values()
+        assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in parameters), name
+        assert "Shrinks towards" in " ".join(function.__doc__.split()), name
+        assert function.__annotations__["return"].startswith("SearchStrategy["), name
+        assert repr(function()) == f"{name}()"
