@@ -1333,8 +1333,9 @@ def client_errors(
     The retryable ones (throttling, 5xx) come as botocore raises them once the client's
     retries are used up: ``RetryAttempts``, ``MaxAttemptsReached``, "reached max retries"
     in the message, after ``max_attempts`` attempts (default: what the client's retry
-    configuration allows; its retry mode decides ``MaxAttemptsReached``). Shrinks towards
-    the first modeled error with its default message."""
+    configuration allows; its retry mode decides ``MaxAttemptsReached``). Not drawn: the
+    errors botocore raises earlier once standard mode's retry quota is spent. Shrinks
+    towards the first modeled error with its default message."""
     function = "client_errors"
     if not isinstance(operation, str):
         raise TypeError(f"{function}(): operation must be an operation name, got {operation!r}")
