@@ -2,13 +2,15 @@
 
     python benchmarks/hypothesis_rate.py [--rounds 7] [--examples 200]
 
-The property draws a snapshot name and tags, and calls
-``create_relational_database_snapshot`` with a real boto3 client:
+The property draws a request from ``lightsail_stub.strategies.create_snapshot_requests()``
+(names and tags that obey every documented rule, the ends of each range often) and calls
+``create_relational_database_snapshot(**request)`` with a real boto3 client:
 
 * through lightsail-stub, a fresh ``with mock_lightsail():`` per example (the pattern for
   ``@given`` tests, which can't use function-scoped fixtures);
 * against botocore's floor (a no-op ``before-send`` hook returning a constant body), the
-  same property otherwise.
+  same property otherwise;
+* drawing only: the same strategy, no call (what Hypothesis itself costs).
 
 Both run as whole Hypothesis runs of the same number of examples, interleaved.
 """
@@ -16,7 +18,6 @@ Both run as whole Hypothesis runs of the same number of examples, interleaved.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 
@@ -27,16 +28,12 @@ from call_cost import CONSTANT, answer_constantly, lightsail_client, offline_env
 
 
 def properties(examples: int) -> dict[str, object]:
-    from botocore.exceptions import ClientError
     from hypothesis import HealthCheck, given, settings
-    from hypothesis import strategies as st
 
     from lightsail_stub import mock_lightsail
+    from lightsail_stub.strategies import create_snapshot_requests
 
-    names = st.from_regex(r"[a-z][a-z0-9-]{0,30}[a-z0-9]", fullmatch=True)
-    tags = st.lists(
-        st.fixed_dictionaries({"key": st.sampled_from(["job", "team", "env"])}), max_size=3
-    )
+    requests = create_snapshot_requests()
     config = settings(
         max_examples=examples,
         database=None,
@@ -48,27 +45,28 @@ def properties(examples: int) -> dict[str, object]:
 
     answer_constantly(floored, "before-send.lightsail", CONSTANT, {})
 
-    def call(client: object, name: str, tag_list: list[dict[str, str]]) -> None:
-        # Duplicate tag keys get InvalidInputException from the stub: part of the property.
-        with contextlib.suppress(ClientError):
-            client.create_relational_database_snapshot(  # type: ignore[attr-defined]
-                relationalDatabaseName="orders-db",
-                relationalDatabaseSnapshotName=name,
-                tags=tag_list,
-            )
+    def call(client: object, request: dict[str, object]) -> None:
+        # Every drawn request is valid: any error is a bug, so none is suppressed.
+        client.create_relational_database_snapshot(**request)  # type: ignore[attr-defined]
 
     @config
-    @given(name=names, tag_list=tags)
-    def through_stub(name: str, tag_list: list[dict[str, str]]) -> None:
+    @given(request=requests)
+    def through_stub(request: dict[str, object]) -> None:
         with mock_lightsail():
-            call(stubbed, name, tag_list)
+            call(stubbed, request)
 
     @config
-    @given(name=names, tag_list=tags)
-    def against_floor(name: str, tag_list: list[dict[str, str]]) -> None:
-        call(floored, name, tag_list)
+    @given(request=requests)
+    def against_floor(request: dict[str, object]) -> None:
+        call(floored, request)
+
+    @config
+    @given(request=requests)
+    def drawing_only(request: dict[str, object]) -> None:
+        pass
 
     return {
+        "drawing only": lambda n: [drawing_only() for _ in range(n)],
         "floor": lambda n: [against_floor() for _ in range(n)],
         "lightsail-stub": lambda n: [through_stub() for _ in range(n)],
     }
