@@ -27,6 +27,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# The suite runs on shared, noisy machines (and in two xdist workers in CI): a property's
+# speed is not what it tests. Examples are never timed out, and Hypothesis's "data
+# generation is too slow" check, which measures wall time, is off. Every other health check
+# stays on. Benchmarks measure speed, as ratios (docs/performance.md).
+settings.register_profile(
+    "lightsail-stub-suite", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("lightsail-stub-suite")
 
 NETWORK_ATTEMPTS: list[object] = []
 # Loopback (host, port) pairs a test allowed with the allow_connect fixture.
