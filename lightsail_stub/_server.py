@@ -54,6 +54,9 @@ _DRAIN_FACTOR = 16
 _REJECTED_KEPT = 1000
 #: How often ``serve_forever`` looks for a stop request: the longest a stop waits for it.
 POLL_INTERVAL = 0.05
+#: The longest ``timeout`` and ``fault_hold`` (one day): sockets and waits take no more, and
+#: anything longer is a mistake, not a wait.
+MAX_SECONDS = 24 * 3600.0
 
 # Addresses (host, port) of the servers listening in this process, for test suites that
 # refuse network connections except to a server they started (see conftest.py).
@@ -147,8 +150,16 @@ class Server(ThreadingHTTPServer):
                 f"{', '.join(_model.regions())}"
             )
         for option, value in [("timeout", timeout), ("fault_hold", fault_hold)]:
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{option} must be a number of seconds >= 0, got {value!r}")
+            # Written so that NaN, infinities and integers too large for a float fail too.
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 <= value <= MAX_SECONDS
+            ):
+                raise ValueError(
+                    f"{option} must be a finite number of seconds from 0 to {MAX_SECONDS:g} "
+                    f"(one day), got {_shown(value)}"
+                )
         if timeout == 0:
             raise ValueError("timeout must be more than 0 seconds, got 0")
         if not isinstance(max_body, int) or isinstance(max_body, bool) or max_body < 1:
@@ -324,6 +335,18 @@ class _Handler(BaseHTTPRequestHandler):
         except _Gone as gone:
             self.server._reject(Rejected(self.command, self.path, None, "ClientGone", str(gone)))
             self.close_connection = True
+        except OSError:
+            raise  # the connection failed: nothing to answer (handle_one_request, handle_error)
+        except Exception as error:
+            # Last resort: a bug here must still give the client an answer, not a traceback
+            # on stderr and a dropped connection.
+            message = (
+                f"this is a bug in lightsail-stub, please report it (with the request): "
+                f"{type(error).__name__}: {error}"
+            )
+            self.server._reject(Rejected(self.command, self.path, 500, "InternalFailure", message))
+            self.close_connection = True
+            self._send_error(500, "InternalFailure", message)
 
     def _other(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -559,7 +582,7 @@ class _Handler(BaseHTTPRequestHandler):
         arguments: dict[str, Any] = {}
         if body:
             try:
-                document = json.loads(body.decode("utf-8"))
+                document = json.loads(body.decode("utf-8"), parse_constant=_wire.refuse_constant)
             except (UnicodeDecodeError, ValueError, RecursionError) as error:
                 raise _Answer(400, "InvalidArgument", f"the body is not JSON: {error}") from None
             if not isinstance(document, dict):
@@ -574,9 +597,14 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError, LookupError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
             raise _Answer(400, "InvalidArgument", str(message)) from None
-        # ASCII escapes: a logged parameter may hold a lone surrogate, which UTF-8 can't carry.
-        body_out = json.dumps(result, default=_json_default).encode()
-        self._send(200, {"Content-Type": _JSON}, body_out)
+        except ArithmeticError as error:  # e.g. a number too large for a float
+            raise _Answer(
+                400,
+                "InvalidArgument",
+                f"{name}: an argument is out of range ({type(error).__name__}: {error}); "
+                f"the arguments were {_shown(arguments)}",
+            ) from None
+        self._send(200, {"Content-Type": _JSON}, _json_bytes(result))
 
 
 # -- control endpoints -----------------------------------------------------------------------
@@ -744,17 +772,19 @@ def _rejected(server: Server, arguments: dict[str, Any]) -> Any:
 def _advance(server: Server, arguments: dict[str, Any]) -> Any:
     _only("advance", arguments, ("seconds",))
     seconds = _require("advance", arguments, "seconds")
+    # No math.isfinite(): it raises OverflowError for an integer too large for a float.
     if (
         not isinstance(seconds, (int, float))
         or isinstance(seconds, bool)
-        or not math.isfinite(seconds)
-        or seconds < 0
+        or not 0 <= seconds < math.inf
     ):
-        raise ValueError(f"advance: seconds must be a finite number >= 0, got {seconds!r}")
+        raise ValueError(f"advance: seconds must be a finite number >= 0, got {_shown(seconds)}")
     try:
         server.stub.advance(seconds)
     except (OverflowError, ValueError) as error:
-        raise ValueError(f"advance: seconds={seconds!r} moves the clock too far: {error}") from None
+        raise ValueError(
+            f"advance: seconds={_shown(seconds)} moves the clock too far: {error}"
+        ) from None
     return {"now": server.stub.now()}
 
 
@@ -772,6 +802,36 @@ _ROUTES: Mapping[str, Mapping[str, Route]] = {
 
 def _record(value: Database | Snapshot | Operation | Rejected) -> dict[str, Any]:
     return {field.name: getattr(value, field.name) for field in fields(value)}
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a 400-digit number needs no quoting whole."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int over sys.get_int_max_str_digits() digits
+        return f"<an int of about {int.bit_length(value) * 3 // 10} digits>"  # type: ignore[arg-type]
+    return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text)} characters)"
+
+
+def _json_bytes(result: object) -> bytes:
+    """A control answer as strict JSON (RFC 8259: no NaN or Infinity), ASCII escaped: a
+    logged parameter may hold a lone surrogate, which UTF-8 can't carry. A non-finite float
+    (a value set from Python, e.g. ``size_in_gb=float("nan")``) is sent as its name in a
+    string."""
+    try:
+        return json.dumps(result, default=_json_default, allow_nan=False).encode()
+    except ValueError:
+        return json.dumps(_finite(result), default=_json_default, allow_nan=False).encode()
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _json_default(value: object) -> object:

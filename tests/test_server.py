@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 import conftest
-from lightsail_stub import LightsailStub, UnhandledOperationError, UnusedScenarioError
+from lightsail_stub import LightsailStub, UnhandledOperationError, UnusedScenarioError, _server
 from lightsail_stub.scenarios import (
     TransportFault,
     connection_error,
@@ -375,7 +375,23 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         (
             "/_stub/advance",
             '{"seconds": NaN}',
-            "advance: seconds must be a finite number >= 0, got nan",
+            "the body is not JSON: NaN is not a JSON value (RFC 8259 has no NaN or Infinity)",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": -Infinity}',
+            "the body is not JSON: -Infinity is not a JSON value",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": 1' + "0" * 400 + "}",  # too large for a float
+            "advance: seconds=1" + "0" * 59 + "..."
+            "(401 characters) moves the clock too far: int too large to convert to float",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": 1e400}',  # json reads it as inf
+            "advance: seconds must be a finite number >= 0, got inf",
         ),
         (
             "/_stub/databases",
@@ -535,6 +551,68 @@ def test_the_server_stops_cleanly_with_a_kept_alive_connection_open() -> None:
     assert [t for t in handlers if t.is_alive()] == []  # woken, finished and joined
     with pytest.raises(RuntimeError, match="stopped; make a new one"):
         _ = server.url
+
+
+def test_control_api_out_of_range_arithmetic_answers_400_naming_the_arguments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with ThreadedServer() as server:
+
+        def overflow(seconds: float) -> None:
+            raise ArithmeticError("too far")
+
+        monkeypatch.setattr(server.stub, "advance", overflow)
+        status, _, answer = request(server, "POST", "/_stub/advance", {"seconds": 5})
+    assert (status, answer["__type"]) == (400, "InvalidArgument")
+    assert answer["message"] == (
+        "advance: an argument is out of range (ArithmeticError: too far); "
+        "the arguments were {'seconds': 5}"
+    )
+
+
+def test_a_bug_in_the_server_answers_500_internal_failure_and_is_kept_in_rejected(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ThreadedServer() as server:
+
+        def broken() -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(server.stub, "reset", broken)
+        status, _, answer = request(server, "POST", "/_stub/reset")
+        assert request(server, "GET", "/_stub/calls")[2] == {"calls": []}  # still serving
+    message = (
+        "this is a bug in lightsail-stub, please report it (with the request): RuntimeError: boom"
+    )
+    assert (status, answer) == (500, {"__type": "InternalFailure", "message": message})
+    assert [(r.path, r.status, r.error_type, r.message) for r in server.rejected] == [
+        ("/_stub/reset", 500, "InternalFailure", message)
+    ]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_nan_and_infinity_in_a_lightsail_body_are_a_serialization_exception() -> None:
+    with ThreadedServer() as server:
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            status, _, answer = lightsail(
+                server, "GetRelationalDatabaseSnapshots", f'{{"pageToken": {constant}}}'
+            )
+            assert (status, answer["__type"]) == (400, "SerializationException")
+            assert f"{constant} is not a JSON value" in answer["message"]
+    assert [call.answer for call in server.stub.calls] == ["400 SerializationException"] * 3
+
+
+def test_the_control_api_never_sends_nan_or_infinity() -> None:
+    body = _server._json_bytes({"a": [float("nan"), {"b": float("-inf")}], "c": 1.5})
+    assert json.loads(body, parse_constant=pytest.fail) == {"a": ["nan", {"b": "-inf"}], "c": 1.5}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e300, 10**400, 86400.5, -1])
+@pytest.mark.parametrize("option", ["timeout", "fault_hold"])
+def test_timeouts_must_be_finite_and_at_most_a_day(option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"^{option} must be a finite number of seconds from 0"):
+        ThreadedServer(**{option: value})
+    ThreadedServer(**{option: 86400}).stop()  # the cap itself is fine
 
 
 def test_options_are_checked() -> None:

@@ -277,6 +277,9 @@ def test_serve_warns_when_allowed_to_listen_beyond_loopback(serve: Any) -> None:
         (("--scenario", "nope"), "error: no lightsail-stub scenario is named 'nope'; known names:"),
         (("--region", "mars-1"), "error: region 'mars-1' is not a Lightsail Region"),
         (("--database=-bad-",), "error: add_database(): name '-bad-' is invalid"),
+        (("--timeout", "nan"), "error: timeout must be a finite number of seconds from 0"),
+        (("--timeout", "inf"), "error: timeout must be a finite number of seconds from 0"),
+        (("--timeout", "1e300"), "error: timeout must be a finite number of seconds from 0"),
     ],
 )
 def test_serve_explains_bad_options_and_exits_2(
