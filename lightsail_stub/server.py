@@ -54,7 +54,8 @@ class ThreadedServer:
 
     Stub options (``rules``, ``databases``, ``seed``, ``clock``, ``account_id``,
     ``scenarios``, ``assert_all_handled``, ``assert_all_used``, ``create_duration``) are
-    those of :func:`~lightsail_stub.mock_lightsail`; or pass a ready ``stub=``. Server
+    those of :func:`~lightsail_stub.mock_lightsail`; or pass a ready ``stub=`` (with none of
+    them: a ``TypeError`` names those given). Server
     options:
 
     - ``host`` / ``port``: where to listen (default ``127.0.0.1``, a free port). A host that
@@ -118,6 +119,28 @@ class ThreadedServer:
             )
         elif not isinstance(stub, LightsailStub):
             raise TypeError(f"stub must be a LightsailStub, got {type(stub).__name__}")
+        else:
+            # The stub was made with its own options: these would be silently ignored.
+            given = [
+                name
+                for name, value, default in [
+                    ("rules", rules, REFERENCE_RULES),
+                    ("databases", databases, None),
+                    ("seed", seed, None),
+                    ("clock", clock, None),
+                    ("account_id", account_id, DEFAULT_ACCOUNT),
+                    ("scenarios", tuple(scenarios), ()),
+                    ("assert_all_handled", assert_all_handled, True),
+                    ("assert_all_used", assert_all_used, False),
+                    ("create_duration", create_duration, 0),
+                ]
+                if value is not default and value != default
+            ]
+            if given:
+                raise TypeError(
+                    f"stub options ({', '.join(given)}) can't be given with stub=: the stub "
+                    "has its own; pass them to LightsailStub() instead"
+                )
         self.stub = stub
         self._options: dict[str, Any] = {
             "host": host,

@@ -615,6 +615,28 @@ def test_timeouts_must_be_finite_and_at_most_a_day(option: str, value: float) ->
     ThreadedServer(**{option: 86400}).stop()  # the cap itself is fine
 
 
+def test_stub_options_alongside_a_ready_stub_are_refused_not_ignored() -> None:
+    stub = LightsailStub()
+    with pytest.raises(
+        TypeError,
+        match=r"^stub options \(databases, seed, scenarios, assert_all_used\) can't be given "
+        r"with stub=: the stub has its own; pass them to LightsailStub\(\) instead$",
+    ):
+        ThreadedServer(
+            stub=stub, seed=1, databases=["db"], scenarios=["throttled"], assert_all_used=True
+        )
+    for option, value in [
+        ("rules", object()),
+        ("clock", NOW),
+        ("account_id", "111122223333"),
+        ("assert_all_handled", False),
+        ("create_duration", 5),
+    ]:
+        with pytest.raises(TypeError, match=rf"^stub options \({option}\) can't be given"):
+            ThreadedServer(stub=stub, **{option: value})
+    ThreadedServer(stub=stub, scenarios=[], databases=None).stop()  # defaults are fine
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(ValueError, match=r"host '0.0.0.0' is not a loopback address"):
         ThreadedServer(host="0.0.0.0")
