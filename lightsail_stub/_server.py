@@ -301,7 +301,9 @@ class _Handler(BaseHTTPRequestHandler):
             text = f"{text}: {explain}"
         method = getattr(self, "command", None) or ""
         path = getattr(self, "path", None) or ""
-        error_type = "BadRequestException" if code < 500 else "InternalFailure"
+        # Every one of them is the client's mistake (400, 414, 431; 505 for an HTTP version
+        # other than 1.x): AWS's Common Errors name for a problem at the HTTP level.
+        error_type = "MalformedHttpRequestException"
         self.close_connection = True
         self._send_error(code, error_type, text)
         self.server._reject(Rejected(method, path, code, error_type, text))
@@ -430,7 +432,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get_all("Transfer-Encoding"):
             raise _Answer(
                 411,
-                "BadRequestException",
+                "MalformedHttpRequestException",
                 "Transfer-Encoding is not supported by lightsail-stub's server; send the body "
                 "with a Content-Length",
                 close=True,
@@ -441,7 +443,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(set(values)) > 1 or not values[0].strip().isdigit() or not values[0].isascii():
             raise _Answer(
                 400,
-                "BadRequestException",
+                "MalformedHttpRequestException",
                 f"Content-Length {', '.join(map(repr, values))} is not one length in bytes",
                 close=True,
             )

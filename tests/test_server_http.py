@@ -173,28 +173,28 @@ def still_serving(server: ThreadedServer) -> None:
         pytest.param(
             post(b"{}", "Content-Length: 3"),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length '2', '3' is not one length in bytes",
             id="two-lengths",
         ),
         pytest.param(
             post(b"{}", "Content-Length: abc", length=False),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length 'abc' is not one length in bytes",
             id="garbage-length",
         ),
         pytest.param(
             post(b"{}", "Content-Length: -2", length=False),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length '-2' is not one length in bytes",
             id="negative-length",
         ),
         pytest.param(
             post(b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked", length=False),
             411,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Transfer-Encoding is not supported by lightsail-stub's server",
             id="chunked",
         ),
@@ -215,35 +215,35 @@ def still_serving(server: ThreadedServer) -> None:
         pytest.param(
             b"\x00\x01garbage\r\n\r\n",
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Bad request",
             id="garbage-request-line",
         ),
         pytest.param(
             b"POST / HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 120 + b"\r\n",
             431,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Too many headers",
             id="too-many-headers",
         ),
         pytest.param(
             b"POST / HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
             431,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Line too long",
             id="header-line-too-long",
         ),
         pytest.param(
             b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
             414,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Request-URI Too Long",
             id="uri-too-long",
         ),
         pytest.param(
             b"POST / HTTP/2.0\r\n\r\n",
             505,
-            "InternalFailure",
+            "MalformedHttpRequestException",
             "Invalid HTTP version",
             id="http2-upgrade-refused",
         ),
@@ -347,7 +347,8 @@ def test_rejected_requests_are_kept_out_of_the_call_log_and_in_the_rejected_list
     assert [(r.method, r.path, r.status, r.error_type) for r in server.rejected] == [
         ("POST", "/", 400, "UnknownOperationException"),
         ("GET", "/", 405, "UnknownOperationException"),
-        ("", "", 505, "InternalFailure"),  # refused before http.server read the method
+        # Refused before http.server read the method:
+        ("", "", 505, "MalformedHttpRequestException"),
     ]
     # A body that is not JSON reached Lightsail's dispatch: it is a call, answered by it.
     assert [call.answer for call in server.stub.calls] == ["400 SerializationException"]
