@@ -37,7 +37,7 @@ from . import _model, _wire
 from ._errors import LightsailStubError, UnhandledOperationError
 from ._stub import LightsailStub
 from ._world import Database, Operation, Snapshot
-from .scenarios import TransportFault
+from .scenarios import TransportFault, _scenario_name
 
 #: Lightsail requests are small (the largest, a create with 50 tags, is a few kB).
 DEFAULT_MAX_BODY = 1024 * 1024
@@ -532,7 +532,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         body = _wire.encode({"__type": error_type, "message": message})
-        sent = {"Content-Type": _wire.CONTENT_TYPE, **(headers or {})}
+        # The control API answers application/json, its errors too; Lightsail's door, JSON 1.1.
+        path = getattr(self, "path", None) or ""
+        kind = _JSON if path.startswith(CONTROL_PREFIX) else _wire.CONTENT_TYPE
+        sent = {"Content-Type": kind, **(headers or {})}
         try:
             self._send(status, sent, body)
         except OSError:
@@ -743,7 +746,12 @@ def _clear_scenarios(server: Server, arguments: dict[str, Any]) -> Any:
 
 
 def _list_scenarios(server: Server, arguments: dict[str, Any]) -> Any:
-    return {"scenarios": [repr(scenario) for scenario in server.stub.scenarios]}
+    # A registered scenario by its plain name; one pushed from Python by its repr.
+    return {
+        "scenarios": [
+            _scenario_name(scenario) or repr(scenario) for scenario in server.stub.scenarios
+        ]
+    }
 
 
 def _calls(server: Server, arguments: dict[str, Any]) -> Any:
@@ -803,7 +811,13 @@ _ROUTES: Mapping[str, Mapping[str, Route]] = {
 
 
 def _record(value: Database | Snapshot | Operation | Rejected) -> dict[str, Any]:
-    return {field.name: getattr(value, field.name) for field in fields(value)}
+    record = {field.name: getattr(value, field.name) for field in fields(value)}
+    if isinstance(value, Snapshot):  # Lightsail's shape: [{"key": ..., "value": ...}]
+        record["tags"] = [
+            {"key": key} if tag_value is None else {"key": key, "value": tag_value}
+            for key, tag_value in value.tags
+        ]
+    return record
 
 
 def _shown(value: object, limit: int = 80) -> str:

@@ -294,7 +294,7 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         assert status == 200
         assert snapshot["created_at"] == "2026-10-01T03:00:00+00:00"
         assert snapshot["engine"] == "postgres"
-        assert snapshot["tags"] == [["backup", "nightly"], ["flag", None]]
+        assert snapshot["tags"] == [{"key": "backup", "value": "nightly"}, {"key": "flag"}]
         request(
             server,
             "POST",
@@ -310,6 +310,7 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
     ]
     assert [s["name"] for s in snapshots["snapshots"]] == ["orders-db-old", "epoch"]
     assert snapshots["snapshots"][1]["created_at"] == "1970-01-01T00:00:00+00:00"
+    assert snapshots["snapshots"][1]["tags"] == [{"key": "a", "value": "b"}]
     assert [d["name"] for d in databases["databases"]] == ["orders-db"]
     assert databases["declared"] == []
 
@@ -409,7 +410,7 @@ def test_control_api_refuses_bad_arguments_with_400_naming_them(
         status, headers, answer = request(server, "POST", path, body)
         assert (status, answer["__type"]) == (400, "InvalidArgument")
         assert answer["message"].startswith(message)
-        assert headers["content-type"] == "application/x-amz-json-1.1"
+        assert headers["content-type"] == "application/json"
         assert request(server, "GET", "/_stub/calls")[2] == {"calls": []}  # still serving
 
 
@@ -419,11 +420,16 @@ def test_control_api_pushes_and_clears_scenarios_by_name_and_reset_restores_the_
         assert request(server, "DELETE", "/_stub/scenarios")[2] == {"scenarios": []}
         create(c, snapshot="free")
         status, _, body = request(server, "POST", "/_stub/scenarios", {"name": "unauthenticated"})
-        assert (status, body) == (200, {"scenarios": ["'unauthenticated'"]})
+        assert (status, body) == (200, {"scenarios": ["unauthenticated"]})
         with pytest.raises(c.exceptions.UnauthenticatedException):
             create(c, snapshot="refused")
         assert request(server, "POST", "/_stub/reset")[:1] == (200,)
-        assert request(server, "GET", "/_stub/scenarios")[2] == {"scenarios": ["'access-denied'"]}
+        assert request(server, "GET", "/_stub/scenarios")[2] == {"scenarios": ["access-denied"]}
+        pushed = server.stub.add_scenario(throttle(times=1))  # from Python: shown by its repr
+        assert request(server, "GET", "/_stub/scenarios")[2] == {
+            "scenarios": ["throttle(times=1)", "access-denied"]
+        }
+        server.stub.remove_scenario(pushed)
         with pytest.raises(c.exceptions.AccessDeniedException):
             create(c, snapshot="refused")
         _, _, calls = request(server, "GET", "/_stub/calls")
@@ -481,6 +487,7 @@ def test_control_api_unknown_endpoints_and_methods_are_named() -> None:
     assert (status3, put["__type"]) == (405, "UnknownControlEndpoint")
     assert put["message"] == "PUT is not allowed on /_stub/scenarios; use GET or POST or DELETE"
     assert headers3["allow"] == "GET, POST, DELETE"
+    assert headers["content-type"] == headers3["content-type"] == "application/json"
 
 
 def test_the_call_log_carries_any_string_the_client_sent() -> None:
