@@ -110,6 +110,22 @@ class _Answer(Exception):
         self.headers = dict(headers or {})
 
 
+class _LastLine:
+    """A request's stream that remembers the last line read from it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.last: bytes | None = None
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self.stream.readline(limit)
+        self.last = line
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 class _Gone(Exception):
     """Internal: the client went away (or never finished its request): nothing to answer."""
 
@@ -289,6 +305,32 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         except (ConnectionError, TimeoutError):
             self.close_connection = True
+
+    def parse_request(self) -> bool:
+        # http.client.parse_headers takes the end of the stream for the end of the headers:
+        # a request cut off in its headers (a client that died, a connection shut down at
+        # stop) would be executed on what came. Require the blank line that ends them.
+        reader = _LastLine(self.rfile)
+        self.rfile = reader  # type: ignore[assignment]
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = reader.stream
+        if parsed and reader.last == b"" and self.request_version != "HTTP/0.9":
+            self.close_connection = True
+            if not self.server._stopping.is_set():
+                self.server._reject(
+                    Rejected(
+                        self.command,
+                        self.path,
+                        None,
+                        "ClientGone",
+                        "the connection ended in the request's headers (no blank line after "
+                        "them): not executed",
+                    )
+                )
+            return False
+        return parsed
 
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the call log and :attr:`Server.rejected` say what happened."""

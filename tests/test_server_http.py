@@ -424,3 +424,42 @@ def test_expect_100_continue_is_honoured_as_curl_uses_it(server: ThreadedServer)
         answer = json.loads(response.read())
     assert response.status == 200
     assert answer["operations"][0]["resourceName"] == "continued"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"POST / HTTP/1.1\r\nX-Amz-Target: {LIST}\r\nContent-Le".encode(),
+        f"POST / HTTP/1.1\r\nX-Amz-Target: {LIST}\r\n".encode(),
+    ],
+    ids=["in-a-header", "after-a-header"],
+)
+def test_headers_cut_off_by_the_end_of_the_stream_are_not_executed(data: bytes) -> None:
+    with ThreadedServer() as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(1024) == b""  # closed without an answer
+        still_serving(fresh)
+    assert [call.operation for call in fresh.stub.calls] == ["GetRelationalDatabaseSnapshots"]
+    assert [(r.status, r.error_type, r.message) for r in fresh.rejected] == [
+        (
+            None,
+            "ClientGone",
+            "the connection ended in the request's headers (no blank line after them): "
+            "not executed",
+        )
+    ]
+
+
+def test_a_stop_during_a_requests_headers_executes_and_rejects_nothing() -> None:
+    with ThreadedServer() as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(post(b"{}", target=LIST))  # a whole request: the handler is running
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            response.read()
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # then headers, cut
+            fresh.stop()  # shuts the connection down under the handler
+    assert [call.operation for call in fresh.stub.calls] == ["GetRelationalDatabaseSnapshots"]
+    assert fresh.rejected == ()
