@@ -250,10 +250,10 @@ def test_connection_errors_are_retried_by_the_client() -> None:
 def test_fault_hold_makes_a_read_timeout_a_real_one_for_the_client() -> None:
     # The server holds the connection (until it stops); the client gives up after 0.2 s.
     with ThreadedServer(scenarios=[read_timeout(times=1)], fault_hold=60) as server:
-        c = server_client(server, read_timeout=0.2)
         with pytest.raises(ReadTimeoutError):
-            create(c)
-        create(c, snapshot="after")  # the held handler does not block the others
+            create(server_client(server, read_timeout=0.2))
+        # The held handler does not block the others (a client with normal timeouts).
+        create(server_client(server), snapshot="after")
     assert [call.answer for call in server.stub.calls] == ["ReadTimeoutError", "200 OK"]
 
 

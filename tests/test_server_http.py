@@ -24,8 +24,16 @@ VALID = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotNam
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ThreadedServer]:
-    # Small limits so that "too large" and "too slow" need no large body and no long wait.
-    with ThreadedServer(max_body=4096, timeout=0.5, assert_all_handled=False) as running:
+    # A small body limit so that "too large" needs no large body; a long timeout, so that a
+    # kept-alive connection survives a slow (loaded) machine between two requests.
+    with ThreadedServer(max_body=4096, timeout=60, assert_all_handled=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def slow_server() -> Iterator[ThreadedServer]:
+    # Only for the tests of the timeout itself: "too slow" needs no long wait.
+    with ThreadedServer(timeout=0.5, assert_all_handled=False) as running:
         yield running
 
 
@@ -294,8 +302,9 @@ def test_the_body_of_a_wrong_method_is_read_so_the_connection_stays_usable(
 
 
 def test_a_body_that_does_not_arrive_in_time_answers_408_and_closes(
-    server: ThreadedServer,
+    slow_server: ThreadedServer,
 ) -> None:
+    server = slow_server
     with socket.create_connection(server.address, timeout=30) as sock:
         sock.sendall(post(b"", "Content-Length: 100", length=False) + b'{"relational')
         response = http.client.HTTPResponse(sock)
@@ -311,10 +320,22 @@ def test_a_body_that_does_not_arrive_in_time_answers_408_and_closes(
     still_serving(server)
 
 
-def test_a_silent_connection_is_closed_after_the_timeout(server: ThreadedServer) -> None:
-    with socket.create_connection(server.address, timeout=30) as sock:
+def test_a_silent_connection_is_closed_after_the_timeout(slow_server: ThreadedServer) -> None:
+    with socket.create_connection(slow_server.address, timeout=30) as sock:
         assert sock.recv(1) == b""  # nothing sent: closed without an answer
-    still_serving(server)
+    still_serving(slow_server)
+
+
+def test_the_server_waits_on_a_connection_exactly_its_timeout() -> None:
+    """The timeout the 408 message names is the one the server's sockets have."""
+    with ThreadedServer(timeout=7.5) as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(post(b"{}", target=LIST))
+            response = http.client.HTTPResponse(sock)
+            response.begin()  # answered: the handler has set its connection up
+            response.read()
+            open_now = list(fresh._served._connections)
+            assert [c.gettimeout() for c in open_now] == [7.5]
 
 
 def test_a_client_that_disconnects_mid_body_is_forgotten() -> None:
