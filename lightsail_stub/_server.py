@@ -34,18 +34,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from . import _model, _wire
+from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
 from ._errors import LightsailStubError, UnhandledOperationError
 from ._stub import LightsailStub
 from ._world import Database, Operation, Snapshot
 from .scenarios import TransportFault, _scenario_name
 
-#: Lightsail requests are small (the largest, a create with 50 tags, is a few kB).
-DEFAULT_MAX_BODY = 1024 * 1024
-#: Seconds a connection may stay silent: while a request's line, headers or body arrive,
-#: and between two requests on a kept-alive connection.
-DEFAULT_TIMEOUT = 30.0
-#: Region of requests that carry no signing scope (and no ``x-lightsail-stub-region``).
-DEFAULT_REGION = "us-east-1"
 CONTROL_PREFIX = "/_stub/"
 _JSON = "application/json"
 # A body up to this many times the limit is read and thrown away after a 413, so that the

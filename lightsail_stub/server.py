@@ -14,12 +14,10 @@ from datetime import datetime, timedelta
 from types import FrameType, TracebackType
 from typing import IO, Any
 
+from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
 from ._rules import REFERENCE_RULES, RuleSet
 from ._server import (
     CONTROL_PREFIX,
-    DEFAULT_MAX_BODY,
-    DEFAULT_REGION,
-    DEFAULT_TIMEOUT,
     POLL_INTERVAL,
     Rejected,
     Server,
