@@ -9,12 +9,19 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import boto3
 import botocore.endpoint
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 import conftest
-from lightsail_stub import LightsailStub, UnhandledOperationError, UnusedScenarioError, _server
+from lightsail_stub import (
+    LightsailStub,
+    UnhandledOperationError,
+    UnusedScenarioError,
+    _server,
+    mock_lightsail,
+)
 from lightsail_stub.scenarios import (
     TransportFault,
     connection_error,
@@ -699,3 +706,15 @@ def test_assert_all_used_fails_at_exit_when_a_scenario_was_not_used_up() -> None
             with pytest.raises(ClientError):
                 create(server_client(server))
     assert [call.answer for call in server.stub.calls] == ["400 ThrottlingException"]
+
+
+def test_an_active_stub_lets_calls_to_a_server_of_this_process_go_to_it() -> None:
+    with mock_lightsail() as active, ThreadedServer(databases=["orders-db"]) as server:
+        create(server_client(server), snapshot="through-the-server")
+        hooked = create(boto3.client("lightsail", region_name="eu-west-2"), snapshot="hooked")
+    assert [s.name for s in server.stub.snapshots] == ["through-the-server"]
+    assert [call.operation for call in server.stub.calls] == ["CreateRelationalDatabaseSnapshot"]
+    # The active stub answers every other Lightsail client, as ever, and nothing else.
+    assert hooked["operations"][0]["resourceName"] == "hooked"
+    assert [s.name for s in active.snapshots] == ["hooked"]
+    assert len(active.calls) == 1
