@@ -172,6 +172,8 @@ class Server(ThreadingHTTPServer):
                 )
         if timeout == 0:
             raise ValueError("timeout must be more than 0 seconds, got 0")
+        if log is not None and not callable(log):
+            raise TypeError(f"log must be a callable taking one str, or None, got {log!r}")
         if not isinstance(max_body, int) or isinstance(max_body, bool) or max_body < 1:
             raise ValueError(f"max_body must be a positive number of bytes, got {max_body!r}")
         self.stub = stub
@@ -393,13 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(path, None)
             return
         if path != "/":
-            self._discard_body()
-            raise _Answer(
-                404,
-                "UnknownOperationException",
-                f"no such path {path!r}: Lightsail requests are POST /, the control API is "
-                f"under {CONTROL_PREFIX}",
-            )
+            self._not_found(path)
         self._discard_body()
         raise _Answer(
             405,
@@ -409,19 +405,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers={"Allow": "POST"},
         )
 
+    def _not_found(self, path: str) -> None:
+        self._discard_body()
+        raise _Answer(
+            404,
+            "UnknownOperationException",
+            f"no such path {path!r}: Lightsail requests are POST /, the control API is "
+            f"under {CONTROL_PREFIX}",
+        )
+
     def _post(self) -> None:
         path = self.path.split("?", 1)[0]
         if path.startswith(CONTROL_PREFIX):
             self._control(path, self._read_body())
             return
         if path != "/":
-            self._discard_body()
-            raise _Answer(
-                404,
-                "UnknownOperationException",
-                f"no such path {path!r}: Lightsail requests are POST /, the control API is "
-                f"under {CONTROL_PREFIX}",
-            )
+            self._not_found(path)
         targets = self.headers.get_all("X-Amz-Target") or []
         if len(set(targets)) > 1:
             self._discard_body()

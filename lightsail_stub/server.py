@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import FrameType, TracebackType
@@ -34,11 +35,17 @@ __all__ = [
     "DEFAULT_REGION",
     "DEFAULT_TIMEOUT",
     "Rejected",
+    "RemoteListeningWarning",
     "ThreadedServer",
     "is_loopback",
     "listening_addresses",
     "serve",
 ]
+
+
+class RemoteListeningWarning(UserWarning):
+    """A server listens on an address that is not loopback (``allow_remote=True``)."""
+
 
 _SERVER_OPT_OUT = "pass assert_all_handled=False to ThreadedServer() to not check this at exit"
 
@@ -99,6 +106,13 @@ class ThreadedServer:
             raise ValueError(
                 f"host {host!r} is not a loopback address: the stub would be reachable from "
                 "other machines. Pass allow_remote=True (--allow-remote) if that is meant"
+            )
+        if not is_loopback(host):
+            warnings.warn(
+                f"ThreadedServer listening on {host}, which is not loopback: anyone who can "
+                "reach this machine can use and reset the stub",
+                RemoteListeningWarning,
+                stacklevel=2,
             )
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an int from 0 to 65535, got {port!r}")
@@ -266,19 +280,21 @@ def serve(
             "machine can use and reset the stub. It holds no real data or credentials."
         )
     try:
-        server = ThreadedServer(
-            host=host,
-            port=port,
-            region=region,
-            seed=seed,
-            scenarios=list(scenarios),
-            databases=databases,
-            allow_remote=allow_remote,
-            timeout=timeout,
-            max_body=max_body,
-            log=None if quiet else log,
-            assert_all_handled=False,  # reported on stderr as they happen instead
-        )
+        with warnings.catch_warnings():  # warned on stderr above, in the CLI's words
+            warnings.simplefilter("ignore", RemoteListeningWarning)
+            server = ThreadedServer(
+                host=host,
+                port=port,
+                region=region,
+                seed=seed,
+                scenarios=list(scenarios),
+                databases=databases,
+                allow_remote=allow_remote,
+                timeout=timeout,
+                max_body=max_body,
+                log=None if quiet else log,
+                assert_all_handled=False,  # reported on stderr as they happen instead
+            )
     except OSError as error:
         log(f"error: cannot listen on {host}:{port}: {error}")
         return 1

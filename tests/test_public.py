@@ -61,6 +61,7 @@ def test_the_server_module_exports_what_docs_server_md_uses() -> None:
         "DEFAULT_REGION",
         "DEFAULT_TIMEOUT",
         "Rejected",
+        "RemoteListeningWarning",
         "ThreadedServer",
         "is_loopback",
         "listening_addresses",

@@ -174,3 +174,20 @@ def test_the_guard_refuses_an_address_that_is_not_loopback_even_if_listed(
     assert not conftest._loopback_server(("example.com", 443))
     with pytest.raises(ValueError, match="allow_connect\\(\\) is for loopback addresses only"):
         allow_connect("93.184.216.34", 443)
+
+
+def test_a_threaded_server_beyond_loopback_warns(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_listening(*args: Any, **kwargs: Any) -> None:
+        raise OSError("no listening beyond loopback in the test suite")
+
+    monkeypatch.setattr(server_module, "Server", no_listening)
+    with (
+        pytest.warns(server_module.RemoteListeningWarning, match="listening on 0.0.0.0"),
+        pytest.raises(OSError, match="no listening beyond loopback"),
+    ):
+        ThreadedServer(host="0.0.0.0", allow_remote=True)
+
+
+def test_log_must_be_callable() -> None:
+    with pytest.raises(TypeError, match="log must be a callable taking one str, or None, got 'x'"):
+        ThreadedServer(log="x")  # type: ignore[arg-type]
