@@ -6,6 +6,7 @@ not Python (``--endpoint-url``). See docs/server.md.
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import sys
 import threading
@@ -312,11 +313,13 @@ def serve(
     try:
         with server:
             # The banner first: once the URL is out, requests (and their log lines) may come.
+            url = _client_url(host, server)
+            where = f" (listening on all interfaces, {host})" if url != server.url else ""
             log(
-                f"lightsail-stub serving Lightsail at {server.url} (control API under "
-                f"{server.url}{CONTROL_PREFIX}); Ctrl-C or SIGTERM to stop"
+                f"lightsail-stub serving Lightsail at {url}{where} (control API under "
+                f"{url}{CONTROL_PREFIX}); Ctrl-C or SIGTERM to stop"
             )
-            print(server.url, file=out, flush=True)
+            print(url, file=out, flush=True)
             while not stop.wait(0.5):
                 pass
             log("lightsail-stub: stopping")
@@ -324,3 +327,15 @@ def serve(
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 0
+
+
+def _client_url(host: str, server: ThreadedServer) -> str:
+    """The URL a client on this machine can use: ``0.0.0.0`` / ``::`` (every interface) is
+    an address to listen on, not to connect to; loopback reaches it."""
+    try:
+        unspecified = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return server.url
+    if not unspecified:
+        return server.url
+    return f"http://{'[::1]' if ':' in host else '127.0.0.1'}:{server.port}"

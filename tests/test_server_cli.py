@@ -338,3 +338,33 @@ def test_serve_says_when_the_port_is_taken() -> None:
         code = serve_command(port=port, err=errors, out=io.StringIO())
     assert code == 1
     assert errors.getvalue().startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+
+
+class _AllInterfaces:
+    """Stands in for a ThreadedServer on 0.0.0.0 (not bound: the suite stays on loopback)."""
+
+    url = "http://0.0.0.0:8765"
+    port = 8765
+
+    def __init__(self, **options: Any) -> None:
+        pass
+
+    def __enter__(self) -> _AllInterfaces:
+        signal.raise_signal(signal.SIGINT)  # serve() stops at once
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_serve_on_all_interfaces_prints_a_url_a_client_can_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server_module, "ThreadedServer", _AllInterfaces)
+    out, err = io.StringIO(), io.StringIO()
+    assert serve_command(host="0.0.0.0", allow_remote=True, quiet=True, out=out, err=err) == 0
+    assert out.getvalue() == "http://127.0.0.1:8765\n"
+    assert (
+        "lightsail-stub serving Lightsail at http://127.0.0.1:8765 (listening on all "
+        "interfaces, 0.0.0.0)" in err.getvalue()
+    )
