@@ -11,6 +11,7 @@ from typing import Any
 import botocore.session
 from botocore.exceptions import ClientError
 
+from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
 from ._stub import mock_lightsail
 
 
@@ -70,7 +71,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="allow a --host that is not loopback (prints a warning)",
     )
     serve.add_argument(
-        "--region", default="us-east-1", help="Region of unsigned requests (default: us-east-1)"
+        "--region",
+        default=DEFAULT_REGION,
+        help=f"Region of unsigned requests (default: {DEFAULT_REGION})",
     )
     serve.add_argument("--seed", type=int, default=None, help="reproducible ids")
     serve.add_argument(
@@ -89,10 +92,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         "well-formed name exists",
     )
     serve.add_argument(
-        "--timeout", type=float, default=30.0, help="seconds a connection may stay silent"
+        "--timeout",
+        type=float,
+        default=DEFAULT_TIMEOUT,
+        help=f"seconds a connection may stay silent (default: {DEFAULT_TIMEOUT:g})",
     )
     serve.add_argument(
-        "--max-body", type=int, default=1024 * 1024, help="largest request body, in bytes"
+        "--max-body",
+        type=int,
+        default=DEFAULT_MAX_BODY,
+        help=f"largest request body, in bytes (default: {DEFAULT_MAX_BODY})",
     )
     serve.add_argument("--quiet", action="store_true", help="do not log each request on stderr")
     args = parser.parse_args(argv)

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import botocore.endpoint
 from botocore import UNSIGNED, handlers
@@ -250,6 +251,16 @@ def before_sign(request: Any, signature_version: Any = None, **kwargs: Any) -> N
         request.headers[_wire.REGION_HEADER] = str(kwargs.get("region_name") or "")
 
 
+def _to_a_server(url: str, server: Any) -> bool:
+    """Whether ``url`` is that of a lightsail-stub server listening in this process."""
+    try:
+        parts = urlsplit(url)
+        address = (parts.hostname or "", parts.port)
+    except ValueError:
+        return False
+    return address in server.listening_addresses()
+
+
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
     stub = REGISTRY.innermost
     if getattr(request, _ANSWERED, False):
@@ -266,6 +277,11 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
                 "it; the retry was not sent. Keep the stub active until the code under test "
                 "has finished its calls (e.g. join worker threads inside the with block)."
             )
+        return None
+    server = sys.modules.get("lightsail_stub._server")
+    if server is not None and server._listening and _to_a_server(request.url, server):
+        # Sent to a lightsail-stub server of this process (ThreadedServer): let it go there;
+        # its own stub answers it. (Only looked at when the server module is loaded at all.)
         return None
     setattr(request, _ANSWERED, True)
     # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow).

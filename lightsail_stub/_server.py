@@ -34,18 +34,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from . import _model, _wire
+from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
 from ._errors import LightsailStubError, UnhandledOperationError
 from ._stub import LightsailStub
 from ._world import Database, Operation, Snapshot
-from .scenarios import TransportFault
+from .scenarios import TransportFault, _scenario_name
 
-#: Lightsail requests are small (the largest, a create with 50 tags, is a few kB).
-DEFAULT_MAX_BODY = 1024 * 1024
-#: Seconds a connection may stay silent: while a request's line, headers or body arrive,
-#: and between two requests on a kept-alive connection.
-DEFAULT_TIMEOUT = 30.0
-#: Region of requests that carry no signing scope (and no ``x-lightsail-stub-region``).
-DEFAULT_REGION = "us-east-1"
 CONTROL_PREFIX = "/_stub/"
 _JSON = "application/json"
 # A body up to this many times the limit is read and thrown away after a 413, so that the
@@ -54,6 +48,9 @@ _DRAIN_FACTOR = 16
 _REJECTED_KEPT = 1000
 #: How often ``serve_forever`` looks for a stop request: the longest a stop waits for it.
 POLL_INTERVAL = 0.05
+#: The longest ``timeout`` and ``fault_hold`` (one day): sockets and waits take no more, and
+#: anything longer is a mistake, not a wait.
+MAX_SECONDS = 24 * 3600.0
 
 # Addresses (host, port) of the servers listening in this process, for test suites that
 # refuse network connections except to a server they started (see conftest.py).
@@ -107,6 +104,22 @@ class _Answer(Exception):
         self.headers = dict(headers or {})
 
 
+class _LastLine:
+    """A request's stream that remembers the last line read from it."""
+
+    def __init__(self, stream: Any) -> None:
+        self.stream = stream
+        self.last: bytes | None = None
+
+    def readline(self, limit: int = -1) -> bytes:
+        line: bytes = self.stream.readline(limit)
+        self.last = line
+        return line
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.stream, name)
+
+
 class _Gone(Exception):
     """Internal: the client went away (or never finished its request): nothing to answer."""
 
@@ -147,10 +160,20 @@ class Server(ThreadingHTTPServer):
                 f"{', '.join(_model.regions())}"
             )
         for option, value in [("timeout", timeout), ("fault_hold", fault_hold)]:
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
-                raise ValueError(f"{option} must be a number of seconds >= 0, got {value!r}")
+            # Written so that NaN, infinities and integers too large for a float fail too.
+            if (
+                not isinstance(value, (int, float))
+                or isinstance(value, bool)
+                or not 0 <= value <= MAX_SECONDS
+            ):
+                raise ValueError(
+                    f"{option} must be a finite number of seconds from 0 to {MAX_SECONDS:g} "
+                    f"(one day), got {_shown(value)}"
+                )
         if timeout == 0:
             raise ValueError("timeout must be more than 0 seconds, got 0")
+        if log is not None and not callable(log):
+            raise TypeError(f"log must be a callable taking one str, or None, got {log!r}")
         if not isinstance(max_body, int) or isinstance(max_body, bool) or max_body < 1:
             raise ValueError(f"max_body must be a positive number of bytes, got {max_body!r}")
         self.stub = stub
@@ -279,6 +302,32 @@ class _Handler(BaseHTTPRequestHandler):
         except (ConnectionError, TimeoutError):
             self.close_connection = True
 
+    def parse_request(self) -> bool:
+        # http.client.parse_headers takes the end of the stream for the end of the headers:
+        # a request cut off in its headers (a client that died, a connection shut down at
+        # stop) would be executed on what came. Require the blank line that ends them.
+        reader = _LastLine(self.rfile)
+        self.rfile = reader  # type: ignore[assignment]
+        try:
+            parsed = super().parse_request()
+        finally:
+            self.rfile = reader.stream
+        if parsed and reader.last == b"" and self.request_version != "HTTP/0.9":
+            self.close_connection = True
+            if not self.server._stopping.is_set():
+                self.server._reject(
+                    Rejected(
+                        self.command,
+                        self.path,
+                        None,
+                        "ClientGone",
+                        "the connection ended in the request's headers (no blank line after "
+                        "them): not executed",
+                    )
+                )
+            return False
+        return parsed
+
     def log_message(self, format: str, *args: Any) -> None:
         """Quiet: the call log and :attr:`Server.rejected` say what happened."""
 
@@ -290,7 +339,9 @@ class _Handler(BaseHTTPRequestHandler):
             text = f"{text}: {explain}"
         method = getattr(self, "command", None) or ""
         path = getattr(self, "path", None) or ""
-        error_type = "BadRequestException" if code < 500 else "InternalFailure"
+        # Every one of them is the client's mistake (400, 414, 431; 505 for an HTTP version
+        # other than 1.x): AWS's Common Errors name for a problem at the HTTP level.
+        error_type = "MalformedHttpRequestException"
         self.close_connection = True
         self._send_error(code, error_type, text)
         self.server._reject(Rejected(method, path, code, error_type, text))
@@ -324,6 +375,18 @@ class _Handler(BaseHTTPRequestHandler):
         except _Gone as gone:
             self.server._reject(Rejected(self.command, self.path, None, "ClientGone", str(gone)))
             self.close_connection = True
+        except OSError:
+            raise  # the connection failed: nothing to answer (handle_one_request, handle_error)
+        except Exception as error:
+            # Last resort: a bug here must still give the client an answer, not a traceback
+            # on stderr and a dropped connection.
+            message = (
+                f"this is a bug in lightsail-stub, please report it (with the request): "
+                f"{type(error).__name__}: {error}"
+            )
+            self.server._reject(Rejected(self.command, self.path, 500, "InternalFailure", message))
+            self.close_connection = True
+            self._send_error(500, "InternalFailure", message)
 
     def _other(self) -> None:
         path = self.path.split("?", 1)[0]
@@ -332,13 +395,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._control(path, None)
             return
         if path != "/":
-            self._discard_body()
-            raise _Answer(
-                404,
-                "UnknownOperationException",
-                f"no such path {path!r}: Lightsail requests are POST /, the control API is "
-                f"under {CONTROL_PREFIX}",
-            )
+            self._not_found(path)
         self._discard_body()
         raise _Answer(
             405,
@@ -348,19 +405,22 @@ class _Handler(BaseHTTPRequestHandler):
             headers={"Allow": "POST"},
         )
 
+    def _not_found(self, path: str) -> None:
+        self._discard_body()
+        raise _Answer(
+            404,
+            "UnknownOperationException",
+            f"no such path {path!r}: Lightsail requests are POST /, the control API is "
+            f"under {CONTROL_PREFIX}",
+        )
+
     def _post(self) -> None:
         path = self.path.split("?", 1)[0]
         if path.startswith(CONTROL_PREFIX):
             self._control(path, self._read_body())
             return
         if path != "/":
-            self._discard_body()
-            raise _Answer(
-                404,
-                "UnknownOperationException",
-                f"no such path {path!r}: Lightsail requests are POST /, the control API is "
-                f"under {CONTROL_PREFIX}",
-            )
+            self._not_found(path)
         targets = self.headers.get_all("X-Amz-Target") or []
         if len(set(targets)) > 1:
             self._discard_body()
@@ -407,7 +467,7 @@ class _Handler(BaseHTTPRequestHandler):
         if self.headers.get_all("Transfer-Encoding"):
             raise _Answer(
                 411,
-                "BadRequestException",
+                "MalformedHttpRequestException",
                 "Transfer-Encoding is not supported by lightsail-stub's server; send the body "
                 "with a Content-Length",
                 close=True,
@@ -418,7 +478,7 @@ class _Handler(BaseHTTPRequestHandler):
         if len(set(values)) > 1 or not values[0].strip().isdigit() or not values[0].isascii():
             raise _Answer(
                 400,
-                "BadRequestException",
+                "MalformedHttpRequestException",
                 f"Content-Length {', '.join(map(repr, values))} is not one length in bytes",
                 close=True,
             )
@@ -507,7 +567,10 @@ class _Handler(BaseHTTPRequestHandler):
         headers: Mapping[str, str] | None = None,
     ) -> None:
         body = _wire.encode({"__type": error_type, "message": message})
-        sent = {"Content-Type": _wire.CONTENT_TYPE, **(headers or {})}
+        # The control API answers application/json, its errors too; Lightsail's door, JSON 1.1.
+        path = getattr(self, "path", None) or ""
+        kind = _JSON if path.startswith(CONTROL_PREFIX) else _wire.CONTENT_TYPE
+        sent = {"Content-Type": kind, **(headers or {})}
         try:
             self._send(status, sent, body)
         except OSError:
@@ -559,7 +622,7 @@ class _Handler(BaseHTTPRequestHandler):
         arguments: dict[str, Any] = {}
         if body:
             try:
-                document = json.loads(body.decode("utf-8"))
+                document = json.loads(body.decode("utf-8"), parse_constant=_wire.refuse_constant)
             except (UnicodeDecodeError, ValueError, RecursionError) as error:
                 raise _Answer(400, "InvalidArgument", f"the body is not JSON: {error}") from None
             if not isinstance(document, dict):
@@ -574,9 +637,14 @@ class _Handler(BaseHTTPRequestHandler):
         except (TypeError, ValueError, LookupError) as error:
             message = error.args[0] if isinstance(error, KeyError) and error.args else error
             raise _Answer(400, "InvalidArgument", str(message)) from None
-        # ASCII escapes: a logged parameter may hold a lone surrogate, which UTF-8 can't carry.
-        body_out = json.dumps(result, default=_json_default).encode()
-        self._send(200, {"Content-Type": _JSON}, body_out)
+        except ArithmeticError as error:  # e.g. a number too large for a float
+            raise _Answer(
+                400,
+                "InvalidArgument",
+                f"{name}: an argument is out of range ({type(error).__name__}: {error}); "
+                f"the arguments were {_shown(arguments)}",
+            ) from None
+        self._send(200, {"Content-Type": _JSON}, _json_bytes(result))
 
 
 # -- control endpoints -----------------------------------------------------------------------
@@ -713,7 +781,12 @@ def _clear_scenarios(server: Server, arguments: dict[str, Any]) -> Any:
 
 
 def _list_scenarios(server: Server, arguments: dict[str, Any]) -> Any:
-    return {"scenarios": [repr(scenario) for scenario in server.stub.scenarios]}
+    # A registered scenario by its plain name; one pushed from Python by its repr.
+    return {
+        "scenarios": [
+            _scenario_name(scenario) or repr(scenario) for scenario in server.stub.scenarios
+        ]
+    }
 
 
 def _calls(server: Server, arguments: dict[str, Any]) -> Any:
@@ -744,17 +817,19 @@ def _rejected(server: Server, arguments: dict[str, Any]) -> Any:
 def _advance(server: Server, arguments: dict[str, Any]) -> Any:
     _only("advance", arguments, ("seconds",))
     seconds = _require("advance", arguments, "seconds")
+    # No math.isfinite(): it raises OverflowError for an integer too large for a float.
     if (
         not isinstance(seconds, (int, float))
         or isinstance(seconds, bool)
-        or not math.isfinite(seconds)
-        or seconds < 0
+        or not 0 <= seconds < math.inf
     ):
-        raise ValueError(f"advance: seconds must be a finite number >= 0, got {seconds!r}")
+        raise ValueError(f"advance: seconds must be a finite number >= 0, got {_shown(seconds)}")
     try:
         server.stub.advance(seconds)
     except (OverflowError, ValueError) as error:
-        raise ValueError(f"advance: seconds={seconds!r} moves the clock too far: {error}") from None
+        raise ValueError(
+            f"advance: seconds={_shown(seconds)} moves the clock too far: {error}"
+        ) from None
     return {"now": server.stub.now()}
 
 
@@ -771,7 +846,43 @@ _ROUTES: Mapping[str, Mapping[str, Route]] = {
 
 
 def _record(value: Database | Snapshot | Operation | Rejected) -> dict[str, Any]:
-    return {field.name: getattr(value, field.name) for field in fields(value)}
+    record = {field.name: getattr(value, field.name) for field in fields(value)}
+    if isinstance(value, Snapshot):  # Lightsail's shape: [{"key": ..., "value": ...}]
+        record["tags"] = [
+            {"key": key} if tag_value is None else {"key": key, "value": tag_value}
+            for key, tag_value in value.tags
+        ]
+    return record
+
+
+def _shown(value: object, limit: int = 80) -> str:
+    """``repr(value)``, cut short: a 400-digit number needs no quoting whole."""
+    try:
+        text = repr(value)
+    except ValueError:  # an int over sys.get_int_max_str_digits() digits
+        return f"<an int of about {int.bit_length(value) * 3 // 10} digits>"  # type: ignore[arg-type]
+    return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text)} characters)"
+
+
+def _json_bytes(result: object) -> bytes:
+    """A control answer as strict JSON (RFC 8259: no NaN or Infinity), ASCII escaped: a
+    logged parameter may hold a lone surrogate, which UTF-8 can't carry. A non-finite float
+    (a value set from Python, e.g. ``size_in_gb=float("nan")``) is sent as its name in a
+    string."""
+    try:
+        return json.dumps(result, default=_json_default, allow_nan=False).encode()
+    except ValueError:
+        return json.dumps(_finite(result), default=_json_default, allow_nan=False).encode()
+
+
+def _finite(value: object) -> object:
+    if isinstance(value, float) and not math.isfinite(value):
+        return repr(value)
+    if isinstance(value, Mapping):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
 
 
 def _json_default(value: object) -> object:

@@ -107,6 +107,12 @@ def _first_group(pattern: re.Pattern[str], text: str) -> str | None:
     return match.group(1) if match else None
 
 
+def refuse_constant(name: str) -> Any:
+    """``json.loads(..., parse_constant=refuse_constant)``: ``NaN``, ``Infinity`` and
+    ``-Infinity`` are not JSON (RFC 8259), though Python's parser takes them by default."""
+    raise ValueError(f"{name} is not a JSON value (RFC 8259 has no NaN or Infinity)")
+
+
 def to_epoch(value: datetime) -> float:
     """JSON 1.1 timestamps are epoch seconds; Lightsail sends milliseconds (1479816991.349)."""
     return round(value.timestamp(), 3)

@@ -858,6 +858,11 @@ def resolve(name: str) -> Scenario:
     return _Named(name, scenario)
 
 
+def _scenario_name(scenario: object) -> str | None:
+    """The registered name a scenario was resolved from (``None``: not resolved by name)."""
+    return scenario._name if isinstance(scenario, _Named) else None
+
+
 class _Named:
     """A scenario resolved by name: reprs as its name, delegates everything."""
 

@@ -6,20 +6,20 @@ not Python (``--endpoint-url``). See docs/server.md.
 
 from __future__ import annotations
 
+import ipaddress
 import signal
 import sys
 import threading
+import warnings
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 from types import FrameType, TracebackType
 from typing import IO, Any
 
+from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
 from ._rules import REFERENCE_RULES, RuleSet
 from ._server import (
     CONTROL_PREFIX,
-    DEFAULT_MAX_BODY,
-    DEFAULT_REGION,
-    DEFAULT_TIMEOUT,
     POLL_INTERVAL,
     Rejected,
     Server,
@@ -36,11 +36,17 @@ __all__ = [
     "DEFAULT_REGION",
     "DEFAULT_TIMEOUT",
     "Rejected",
+    "RemoteListeningWarning",
     "ThreadedServer",
     "is_loopback",
     "listening_addresses",
     "serve",
 ]
+
+
+class RemoteListeningWarning(UserWarning):
+    """A server listens on an address that is not loopback (``allow_remote=True``)."""
+
 
 _SERVER_OPT_OUT = "pass assert_all_handled=False to ThreadedServer() to not check this at exit"
 
@@ -54,7 +60,8 @@ class ThreadedServer:
 
     Stub options (``rules``, ``databases``, ``seed``, ``clock``, ``account_id``,
     ``scenarios``, ``assert_all_handled``, ``assert_all_used``, ``create_duration``) are
-    those of :func:`~lightsail_stub.mock_lightsail`; or pass a ready ``stub=``. Server
+    those of :func:`~lightsail_stub.mock_lightsail`; or pass a ready ``stub=`` (with none of
+    them: a ``TypeError`` names those given). Server
     options:
 
     - ``host`` / ``port``: where to listen (default ``127.0.0.1``, a free port). A host that
@@ -101,6 +108,13 @@ class ThreadedServer:
                 f"host {host!r} is not a loopback address: the stub would be reachable from "
                 "other machines. Pass allow_remote=True (--allow-remote) if that is meant"
             )
+        if not is_loopback(host):
+            warnings.warn(
+                f"ThreadedServer listening on {host}, which is not loopback: anyone who can "
+                "reach this machine can use and reset the stub",
+                RemoteListeningWarning,
+                stacklevel=2,
+            )
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
             raise ValueError(f"port must be an int from 0 to 65535, got {port!r}")
         if stub is None:
@@ -118,6 +132,28 @@ class ThreadedServer:
             )
         elif not isinstance(stub, LightsailStub):
             raise TypeError(f"stub must be a LightsailStub, got {type(stub).__name__}")
+        else:
+            # The stub was made with its own options: these would be silently ignored.
+            given = [
+                name
+                for name, value, default in [
+                    ("rules", rules, REFERENCE_RULES),
+                    ("databases", databases, None),
+                    ("seed", seed, None),
+                    ("clock", clock, None),
+                    ("account_id", account_id, DEFAULT_ACCOUNT),
+                    ("scenarios", tuple(scenarios), ()),
+                    ("assert_all_handled", assert_all_handled, True),
+                    ("assert_all_used", assert_all_used, False),
+                    ("create_duration", create_duration, 0),
+                ]
+                if value is not default and value != default
+            ]
+            if given:
+                raise TypeError(
+                    f"stub options ({', '.join(given)}) can't be given with stub=: the stub "
+                    "has its own; pass them to LightsailStub() instead"
+                )
         self.stub = stub
         self._options: dict[str, Any] = {
             "host": host,
@@ -245,19 +281,21 @@ def serve(
             "machine can use and reset the stub. It holds no real data or credentials."
         )
     try:
-        server = ThreadedServer(
-            host=host,
-            port=port,
-            region=region,
-            seed=seed,
-            scenarios=list(scenarios),
-            databases=databases,
-            allow_remote=allow_remote,
-            timeout=timeout,
-            max_body=max_body,
-            log=None if quiet else log,
-            assert_all_handled=False,  # reported on stderr as they happen instead
-        )
+        with warnings.catch_warnings():  # warned on stderr above, in the CLI's words
+            warnings.simplefilter("ignore", RemoteListeningWarning)
+            server = ThreadedServer(
+                host=host,
+                port=port,
+                region=region,
+                seed=seed,
+                scenarios=list(scenarios),
+                databases=databases,
+                allow_remote=allow_remote,
+                timeout=timeout,
+                max_body=max_body,
+                log=None if quiet else log,
+                assert_all_handled=False,  # reported on stderr as they happen instead
+            )
     except OSError as error:
         log(f"error: cannot listen on {host}:{port}: {error}")
         return 1
@@ -275,11 +313,13 @@ def serve(
     try:
         with server:
             # The banner first: once the URL is out, requests (and their log lines) may come.
+            url = _client_url(host, server)
+            where = f" (listening on all interfaces, {host})" if url != server.url else ""
             log(
-                f"lightsail-stub serving Lightsail at {server.url} (control API under "
-                f"{server.url}{CONTROL_PREFIX}); Ctrl-C or SIGTERM to stop"
+                f"lightsail-stub serving Lightsail at {url}{where} (control API under "
+                f"{url}{CONTROL_PREFIX}); Ctrl-C or SIGTERM to stop"
             )
-            print(server.url, file=out, flush=True)
+            print(url, file=out, flush=True)
             while not stop.wait(0.5):
                 pass
             log("lightsail-stub: stopping")
@@ -287,3 +327,15 @@ def serve(
         for number, handler in previous.items():
             signal.signal(number, handler)
     return 0
+
+
+def _client_url(host: str, server: ThreadedServer) -> str:
+    """The URL a client on this machine can use: ``0.0.0.0`` / ``::`` (every interface) is
+    an address to listen on, not to connect to; loopback reaches it."""
+    try:
+        unspecified = ipaddress.ip_address(host.strip("[]")).is_unspecified
+    except ValueError:
+        return server.url
+    if not unspecified:
+        return server.url
+    return f"http://{'[::1]' if ':' in host else '127.0.0.1'}:{server.port}"

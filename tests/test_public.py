@@ -46,6 +46,10 @@ def test_importing_the_package_pulls_in_neither_pytest_nor_hypothesis_nor_the_se
     assert done.stdout.strip() == "[]"
     # The server is its own module, imported on purpose; ThreadedServer is not re-exported.
     assert "ThreadedServer" not in lightsail_stub.__all__
+    # The command line shows the server's defaults without loading the server first.
+    code = f"import sys, lightsail_stub.__main__; print([m for m in {heavy[3:]!r} if m in sys.modules])"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 def test_the_server_module_exports_what_docs_server_md_uses() -> None:
@@ -57,6 +61,7 @@ def test_the_server_module_exports_what_docs_server_md_uses() -> None:
         "DEFAULT_REGION",
         "DEFAULT_TIMEOUT",
         "Rejected",
+        "RemoteListeningWarning",
         "ThreadedServer",
         "is_loopback",
         "listening_addresses",

@@ -348,3 +348,22 @@ def test_a_raw_body_swapped_in_at_before_send_still_gets_a_lightsail_answer(body
             assert stub.snapshots == ()
     assert [call.operation for call in stub.calls] == [CREATE]
     assert stub.calls[0].error_code != "LightsailStubError"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_nan_or_infinity_swapped_into_a_body_is_a_serialization_exception(constant: str) -> None:
+    """Not JSON (RFC 8259), though Python's parser reads them: AWS refuses such a body.
+    botocore never sends one; a handler of the caller's own can."""
+    c = client()
+    body = f'{{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "s-1", "x": {constant}}}'
+
+    def swap(request: Any, **kwargs: Any) -> None:
+        request.body = body.encode()
+
+    c.meta.events.register(f"before-send.lightsail.{CREATE}", swap)
+    with mock_lightsail() as stub:
+        with pytest.raises(ClientError) as caught:
+            create(c)
+    assert caught.value.response["Error"]["Code"] == "SerializationException"
+    assert f"{constant} is not a JSON value" in caught.value.response["Error"]["Message"]
+    assert stub.snapshots == ()

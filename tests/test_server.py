@@ -9,12 +9,19 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import boto3
 import botocore.endpoint
 import pytest
 from botocore.exceptions import ClientError, ConnectionClosedError, ReadTimeoutError
 
 import conftest
-from lightsail_stub import LightsailStub, UnhandledOperationError, UnusedScenarioError
+from lightsail_stub import (
+    LightsailStub,
+    UnhandledOperationError,
+    UnusedScenarioError,
+    _server,
+    mock_lightsail,
+)
 from lightsail_stub.scenarios import (
     TransportFault,
     connection_error,
@@ -250,10 +257,10 @@ def test_connection_errors_are_retried_by_the_client() -> None:
 def test_fault_hold_makes_a_read_timeout_a_real_one_for_the_client() -> None:
     # The server holds the connection (until it stops); the client gives up after 0.2 s.
     with ThreadedServer(scenarios=[read_timeout(times=1)], fault_hold=60) as server:
-        c = server_client(server, read_timeout=0.2)
         with pytest.raises(ReadTimeoutError):
-            create(c)
-        create(c, snapshot="after")  # the held handler does not block the others
+            create(server_client(server, read_timeout=0.2))
+        # The held handler does not block the others (a client with normal timeouts).
+        create(server_client(server), snapshot="after")
     assert [call.answer for call in server.stub.calls] == ["ReadTimeoutError", "200 OK"]
 
 
@@ -294,7 +301,7 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         assert status == 200
         assert snapshot["created_at"] == "2026-10-01T03:00:00+00:00"
         assert snapshot["engine"] == "postgres"
-        assert snapshot["tags"] == [["backup", "nightly"], ["flag", None]]
+        assert snapshot["tags"] == [{"key": "backup", "value": "nightly"}, {"key": "flag"}]
         request(
             server,
             "POST",
@@ -310,6 +317,7 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
     ]
     assert [s["name"] for s in snapshots["snapshots"]] == ["orders-db-old", "epoch"]
     assert snapshots["snapshots"][1]["created_at"] == "1970-01-01T00:00:00+00:00"
+    assert snapshots["snapshots"][1]["tags"] == [{"key": "a", "value": "b"}]
     assert [d["name"] for d in databases["databases"]] == ["orders-db"]
     assert databases["declared"] == []
 
@@ -375,7 +383,23 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         (
             "/_stub/advance",
             '{"seconds": NaN}',
-            "advance: seconds must be a finite number >= 0, got nan",
+            "the body is not JSON: NaN is not a JSON value (RFC 8259 has no NaN or Infinity)",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": -Infinity}',
+            "the body is not JSON: -Infinity is not a JSON value",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": 1' + "0" * 400 + "}",  # too large for a float
+            "advance: seconds=1" + "0" * 59 + "..."
+            "(401 characters) moves the clock too far: int too large to convert to float",
+        ),
+        (
+            "/_stub/advance",
+            '{"seconds": 1e400}',  # json reads it as inf
+            "advance: seconds must be a finite number >= 0, got inf",
         ),
         (
             "/_stub/databases",
@@ -393,7 +417,7 @@ def test_control_api_refuses_bad_arguments_with_400_naming_them(
         status, headers, answer = request(server, "POST", path, body)
         assert (status, answer["__type"]) == (400, "InvalidArgument")
         assert answer["message"].startswith(message)
-        assert headers["content-type"] == "application/x-amz-json-1.1"
+        assert headers["content-type"] == "application/json"
         assert request(server, "GET", "/_stub/calls")[2] == {"calls": []}  # still serving
 
 
@@ -403,11 +427,16 @@ def test_control_api_pushes_and_clears_scenarios_by_name_and_reset_restores_the_
         assert request(server, "DELETE", "/_stub/scenarios")[2] == {"scenarios": []}
         create(c, snapshot="free")
         status, _, body = request(server, "POST", "/_stub/scenarios", {"name": "unauthenticated"})
-        assert (status, body) == (200, {"scenarios": ["'unauthenticated'"]})
+        assert (status, body) == (200, {"scenarios": ["unauthenticated"]})
         with pytest.raises(c.exceptions.UnauthenticatedException):
             create(c, snapshot="refused")
         assert request(server, "POST", "/_stub/reset")[:1] == (200,)
-        assert request(server, "GET", "/_stub/scenarios")[2] == {"scenarios": ["'access-denied'"]}
+        assert request(server, "GET", "/_stub/scenarios")[2] == {"scenarios": ["access-denied"]}
+        pushed = server.stub.add_scenario(throttle(times=1))  # from Python: shown by its repr
+        assert request(server, "GET", "/_stub/scenarios")[2] == {
+            "scenarios": ["throttle(times=1)", "access-denied"]
+        }
+        server.stub.remove_scenario(pushed)
         with pytest.raises(c.exceptions.AccessDeniedException):
             create(c, snapshot="refused")
         _, _, calls = request(server, "GET", "/_stub/calls")
@@ -465,6 +494,7 @@ def test_control_api_unknown_endpoints_and_methods_are_named() -> None:
     assert (status3, put["__type"]) == (405, "UnknownControlEndpoint")
     assert put["message"] == "PUT is not allowed on /_stub/scenarios; use GET or POST or DELETE"
     assert headers3["allow"] == "GET, POST, DELETE"
+    assert headers["content-type"] == headers3["content-type"] == "application/json"
 
 
 def test_the_call_log_carries_any_string_the_client_sent() -> None:
@@ -537,6 +567,90 @@ def test_the_server_stops_cleanly_with_a_kept_alive_connection_open() -> None:
         _ = server.url
 
 
+def test_control_api_out_of_range_arithmetic_answers_400_naming_the_arguments(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    with ThreadedServer() as server:
+
+        def overflow(seconds: float) -> None:
+            raise ArithmeticError("too far")
+
+        monkeypatch.setattr(server.stub, "advance", overflow)
+        status, _, answer = request(server, "POST", "/_stub/advance", {"seconds": 5})
+    assert (status, answer["__type"]) == (400, "InvalidArgument")
+    assert answer["message"] == (
+        "advance: an argument is out of range (ArithmeticError: too far); "
+        "the arguments were {'seconds': 5}"
+    )
+
+
+def test_a_bug_in_the_server_answers_500_internal_failure_and_is_kept_in_rejected(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with ThreadedServer() as server:
+
+        def broken() -> None:
+            raise RuntimeError("boom")
+
+        monkeypatch.setattr(server.stub, "reset", broken)
+        status, _, answer = request(server, "POST", "/_stub/reset")
+        assert request(server, "GET", "/_stub/calls")[2] == {"calls": []}  # still serving
+    message = (
+        "this is a bug in lightsail-stub, please report it (with the request): RuntimeError: boom"
+    )
+    assert (status, answer) == (500, {"__type": "InternalFailure", "message": message})
+    assert [(r.path, r.status, r.error_type, r.message) for r in server.rejected] == [
+        ("/_stub/reset", 500, "InternalFailure", message)
+    ]
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_nan_and_infinity_in_a_lightsail_body_are_a_serialization_exception() -> None:
+    with ThreadedServer() as server:
+        for constant in ("NaN", "Infinity", "-Infinity"):
+            status, _, answer = lightsail(
+                server, "GetRelationalDatabaseSnapshots", f'{{"pageToken": {constant}}}'
+            )
+            assert (status, answer["__type"]) == (400, "SerializationException")
+            assert f"{constant} is not a JSON value" in answer["message"]
+    assert [call.answer for call in server.stub.calls] == ["400 SerializationException"] * 3
+
+
+def test_the_control_api_never_sends_nan_or_infinity() -> None:
+    body = _server._json_bytes({"a": [float("nan"), {"b": float("-inf")}], "c": 1.5})
+    assert json.loads(body, parse_constant=pytest.fail) == {"a": ["nan", {"b": "-inf"}], "c": 1.5}
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), 1e300, 10**400, 86400.5, -1])
+@pytest.mark.parametrize("option", ["timeout", "fault_hold"])
+def test_timeouts_must_be_finite_and_at_most_a_day(option: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"^{option} must be a finite number of seconds from 0"):
+        ThreadedServer(**{option: value})
+    ThreadedServer(**{option: 86400}).stop()  # the cap itself is fine
+
+
+def test_stub_options_alongside_a_ready_stub_are_refused_not_ignored() -> None:
+    stub = LightsailStub()
+    with pytest.raises(
+        TypeError,
+        match=r"^stub options \(databases, seed, scenarios, assert_all_used\) can't be given "
+        r"with stub=: the stub has its own; pass them to LightsailStub\(\) instead$",
+    ):
+        ThreadedServer(
+            stub=stub, seed=1, databases=["db"], scenarios=["throttled"], assert_all_used=True
+        )
+    for option, value in [
+        ("rules", object()),
+        ("clock", NOW),
+        ("account_id", "111122223333"),
+        ("assert_all_handled", False),
+        ("create_duration", 5),
+    ]:
+        with pytest.raises(TypeError, match=rf"^stub options \({option}\) can't be given"):
+            ThreadedServer(stub=stub, **{option: value})
+    ThreadedServer(stub=stub, scenarios=[], databases=None).stop()  # defaults are fine
+
+
 def test_options_are_checked() -> None:
     with pytest.raises(ValueError, match=r"host '0.0.0.0' is not a loopback address"):
         ThreadedServer(host="0.0.0.0")
@@ -592,3 +706,15 @@ def test_assert_all_used_fails_at_exit_when_a_scenario_was_not_used_up() -> None
             with pytest.raises(ClientError):
                 create(server_client(server))
     assert [call.answer for call in server.stub.calls] == ["400 ThrottlingException"]
+
+
+def test_an_active_stub_lets_calls_to_a_server_of_this_process_go_to_it() -> None:
+    with mock_lightsail() as active, ThreadedServer(databases=["orders-db"]) as server:
+        create(server_client(server), snapshot="through-the-server")
+        hooked = create(boto3.client("lightsail", region_name="eu-west-2"), snapshot="hooked")
+    assert [s.name for s in server.stub.snapshots] == ["through-the-server"]
+    assert [call.operation for call in server.stub.calls] == ["CreateRelationalDatabaseSnapshot"]
+    # The active stub answers every other Lightsail client, as ever, and nothing else.
+    assert hooked["operations"][0]["resourceName"] == "hooked"
+    assert [s.name for s in active.snapshots] == ["hooked"]
+    assert len(active.calls) == 1

@@ -17,10 +17,12 @@ import sys
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
+from lightsail_stub import server as server_module
+from lightsail_stub.__main__ import main as cli_main
 from lightsail_stub.server import ThreadedServer
 from lightsail_stub.server import serve as serve_command
 
@@ -257,18 +259,34 @@ def test_serve_refuses_a_host_that_is_not_loopback_without_the_flag(serve: Any) 
     )
 
 
-def test_serve_warns_when_allowed_to_listen_beyond_loopback(serve: Any) -> None:
-    process = serve("--host", "0.0.0.0", "--allow-remote", "--quiet")
-    assert process.stdout is not None
-    url = process.stdout.readline().strip()
-    assert url.startswith("http://0.0.0.0:")
-    process.send_signal(signal.SIGTERM)
-    _, err = process.communicate(timeout=60)
-    assert process.returncode == 0
+class _NoListening:
+    """Stands in for ThreadedServer: the test suite listens on loopback only."""
+
+    made: ClassVar[list[dict[str, Any]]] = []
+
+    def __init__(self, **options: Any) -> None:
+        self.made.append(options)
+        raise OSError("no listening beyond loopback in the test suite")
+
+
+def test_the_cli_warns_when_allowed_to_listen_beyond_loopback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The real CLI path (argument parsing, then serve()), with the server replaced just
+    before it would bind 0.0.0.0."""
+    monkeypatch.setattr(server_module, "ThreadedServer", _NoListening)
+    monkeypatch.setattr(_NoListening, "made", [])
+    code = cli_main(["serve", "--host", "0.0.0.0", "--allow-remote", "--quiet"])
+    out, err = capsys.readouterr()
+    assert (code, out) == (1, "")
     assert err.startswith(
         "warning: listening on 0.0.0.0, which is not loopback: anyone who can reach this "
         "machine can use and reset the stub."
     )
+    assert err.splitlines()[-1] == (
+        "error: cannot listen on 0.0.0.0:0: no listening beyond loopback in the test suite"
+    )
+    assert [(o["host"], o["allow_remote"]) for o in _NoListening.made] == [("0.0.0.0", True)]
 
 
 @pytest.mark.parametrize(
@@ -277,6 +295,9 @@ def test_serve_warns_when_allowed_to_listen_beyond_loopback(serve: Any) -> None:
         (("--scenario", "nope"), "error: no lightsail-stub scenario is named 'nope'; known names:"),
         (("--region", "mars-1"), "error: region 'mars-1' is not a Lightsail Region"),
         (("--database=-bad-",), "error: add_database(): name '-bad-' is invalid"),
+        (("--timeout", "nan"), "error: timeout must be a finite number of seconds from 0"),
+        (("--timeout", "inf"), "error: timeout must be a finite number of seconds from 0"),
+        (("--timeout", "1e300"), "error: timeout must be a finite number of seconds from 0"),
     ],
 )
 def test_serve_explains_bad_options_and_exits_2(
@@ -317,3 +338,33 @@ def test_serve_says_when_the_port_is_taken() -> None:
         code = serve_command(port=port, err=errors, out=io.StringIO())
     assert code == 1
     assert errors.getvalue().startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+
+
+class _AllInterfaces:
+    """Stands in for a ThreadedServer on 0.0.0.0 (not bound: the suite stays on loopback)."""
+
+    url = "http://0.0.0.0:8765"
+    port = 8765
+
+    def __init__(self, **options: Any) -> None:
+        pass
+
+    def __enter__(self) -> _AllInterfaces:
+        signal.raise_signal(signal.SIGINT)  # serve() stops at once
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_serve_on_all_interfaces_prints_a_url_a_client_can_use(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(server_module, "ThreadedServer", _AllInterfaces)
+    out, err = io.StringIO(), io.StringIO()
+    assert serve_command(host="0.0.0.0", allow_remote=True, quiet=True, out=out, err=err) == 0
+    assert out.getvalue() == "http://127.0.0.1:8765\n"
+    assert (
+        "lightsail-stub serving Lightsail at http://127.0.0.1:8765 (listening on all "
+        "interfaces, 0.0.0.0)" in err.getvalue()
+    )

@@ -24,8 +24,16 @@ VALID = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotNam
 
 @pytest.fixture(scope="module")
 def server() -> Iterator[ThreadedServer]:
-    # Small limits so that "too large" and "too slow" need no large body and no long wait.
-    with ThreadedServer(max_body=4096, timeout=0.5, assert_all_handled=False) as running:
+    # A small body limit so that "too large" needs no large body; a long timeout, so that a
+    # kept-alive connection survives a slow (loaded) machine between two requests.
+    with ThreadedServer(max_body=4096, timeout=60, assert_all_handled=False) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def slow_server() -> Iterator[ThreadedServer]:
+    # Only for the tests of the timeout itself: "too slow" needs no long wait.
+    with ThreadedServer(timeout=0.5, assert_all_handled=False) as running:
         yield running
 
 
@@ -173,28 +181,28 @@ def still_serving(server: ThreadedServer) -> None:
         pytest.param(
             post(b"{}", "Content-Length: 3"),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length '2', '3' is not one length in bytes",
             id="two-lengths",
         ),
         pytest.param(
             post(b"{}", "Content-Length: abc", length=False),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length 'abc' is not one length in bytes",
             id="garbage-length",
         ),
         pytest.param(
             post(b"{}", "Content-Length: -2", length=False),
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Content-Length '-2' is not one length in bytes",
             id="negative-length",
         ),
         pytest.param(
             post(b"2\r\n{}\r\n0\r\n\r\n", "Transfer-Encoding: chunked", length=False),
             411,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Transfer-Encoding is not supported by lightsail-stub's server",
             id="chunked",
         ),
@@ -215,35 +223,35 @@ def still_serving(server: ThreadedServer) -> None:
         pytest.param(
             b"\x00\x01garbage\r\n\r\n",
             400,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Bad request",
             id="garbage-request-line",
         ),
         pytest.param(
             b"POST / HTTP/1.1\r\n" + b"X-Many: 1\r\n" * 120 + b"\r\n",
             431,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Too many headers",
             id="too-many-headers",
         ),
         pytest.param(
             b"POST / HTTP/1.1\r\nX-Long: " + b"a" * 70000 + b"\r\n\r\n",
             431,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Line too long",
             id="header-line-too-long",
         ),
         pytest.param(
             b"POST /" + b"a" * 70000 + b" HTTP/1.1\r\n\r\n",
             414,
-            "BadRequestException",
+            "MalformedHttpRequestException",
             "Request-URI Too Long",
             id="uri-too-long",
         ),
         pytest.param(
             b"POST / HTTP/2.0\r\n\r\n",
             505,
-            "InternalFailure",
+            "MalformedHttpRequestException",
             "Invalid HTTP version",
             id="http2-upgrade-refused",
         ),
@@ -294,8 +302,9 @@ def test_the_body_of_a_wrong_method_is_read_so_the_connection_stays_usable(
 
 
 def test_a_body_that_does_not_arrive_in_time_answers_408_and_closes(
-    server: ThreadedServer,
+    slow_server: ThreadedServer,
 ) -> None:
+    server = slow_server
     with socket.create_connection(server.address, timeout=30) as sock:
         sock.sendall(post(b"", "Content-Length: 100", length=False) + b'{"relational')
         response = http.client.HTTPResponse(sock)
@@ -311,10 +320,22 @@ def test_a_body_that_does_not_arrive_in_time_answers_408_and_closes(
     still_serving(server)
 
 
-def test_a_silent_connection_is_closed_after_the_timeout(server: ThreadedServer) -> None:
-    with socket.create_connection(server.address, timeout=30) as sock:
+def test_a_silent_connection_is_closed_after_the_timeout(slow_server: ThreadedServer) -> None:
+    with socket.create_connection(slow_server.address, timeout=30) as sock:
         assert sock.recv(1) == b""  # nothing sent: closed without an answer
-    still_serving(server)
+    still_serving(slow_server)
+
+
+def test_the_server_waits_on_a_connection_exactly_its_timeout() -> None:
+    """The timeout the 408 message names is the one the server's sockets have."""
+    with ThreadedServer(timeout=7.5) as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(post(b"{}", target=LIST))
+            response = http.client.HTTPResponse(sock)
+            response.begin()  # answered: the handler has set its connection up
+            response.read()
+            open_now = list(fresh._served._connections)
+            assert [c.gettimeout() for c in open_now] == [7.5]
 
 
 def test_a_client_that_disconnects_mid_body_is_forgotten() -> None:
@@ -347,7 +368,8 @@ def test_rejected_requests_are_kept_out_of_the_call_log_and_in_the_rejected_list
     assert [(r.method, r.path, r.status, r.error_type) for r in server.rejected] == [
         ("POST", "/", 400, "UnknownOperationException"),
         ("GET", "/", 405, "UnknownOperationException"),
-        ("", "", 505, "InternalFailure"),  # refused before http.server read the method
+        # Refused before http.server read the method:
+        ("", "", 505, "MalformedHttpRequestException"),
     ]
     # A body that is not JSON reached Lightsail's dispatch: it is a call, answered by it.
     assert [call.answer for call in server.stub.calls] == ["400 SerializationException"]
@@ -423,3 +445,42 @@ def test_expect_100_continue_is_honoured_as_curl_uses_it(server: ThreadedServer)
         answer = json.loads(response.read())
     assert response.status == 200
     assert answer["operations"][0]["resourceName"] == "continued"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        f"POST / HTTP/1.1\r\nX-Amz-Target: {LIST}\r\nContent-Le".encode(),
+        f"POST / HTTP/1.1\r\nX-Amz-Target: {LIST}\r\n".encode(),
+    ],
+    ids=["in-a-header", "after-a-header"],
+)
+def test_headers_cut_off_by_the_end_of_the_stream_are_not_executed(data: bytes) -> None:
+    with ThreadedServer() as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+            assert sock.recv(1024) == b""  # closed without an answer
+        still_serving(fresh)
+    assert [call.operation for call in fresh.stub.calls] == ["GetRelationalDatabaseSnapshots"]
+    assert [(r.status, r.error_type, r.message) for r in fresh.rejected] == [
+        (
+            None,
+            "ClientGone",
+            "the connection ended in the request's headers (no blank line after them): "
+            "not executed",
+        )
+    ]
+
+
+def test_a_stop_during_a_requests_headers_executes_and_rejects_nothing() -> None:
+    with ThreadedServer() as fresh:
+        with socket.create_connection(fresh.address, timeout=30) as sock:
+            sock.sendall(post(b"{}", target=LIST))  # a whole request: the handler is running
+            response = http.client.HTTPResponse(sock)
+            response.begin()
+            response.read()
+            sock.sendall(b"POST / HTTP/1.1\r\nHost: 127.0.0.1\r\n")  # then headers, cut
+            fresh.stop()  # shuts the connection down under the handler
+    assert [call.operation for call in fresh.stub.calls] == ["GetRelationalDatabaseSnapshots"]
+    assert fresh.rejected == ()
