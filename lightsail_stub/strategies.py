@@ -456,7 +456,10 @@ def _breaking_strings(
                 *(st.tuples(matches, st.integers(lo, hi)).map(_stretch) for lo, hi in ranges)
             )
         else:
-            built = st.one_of(*(_text(spec, lo, hi) for lo, hi in ranges))
+            # Printable ASCII only: a long value of few, simple characters shrinks fast.
+            ascii_allowed = "".join(c for c in map(chr, range(32, 127)) if spec.allowed(c))
+            plain = replace(spec, alphabet=ascii_allowed) if ascii_allowed else spec
+            built = st.one_of(*(_text(plain, lo, hi) for lo, hi in ranges))
     elif isinstance(check, Chars):
         # One refused character, inside the value (the first and last may have rules of
         # their own), the rest as valid as it gets.
@@ -767,7 +770,17 @@ def _breaking_tag_lists(function: str, rules: RuleSet, target: Rule) -> SearchSt
         if not spec.unique and spec.count is None:
             raise _unbreakable(function, target, rules)
         over = target.check.max + 1
-        built = _valid_tag_lists(function, rules.without(target.id), over, over + 2, short=True)
+        key_spec = _spec(function, rules, "tag-key")
+        if key_spec.broken("k0") or key_spec.broken(f"k{over + 1}"):
+            built = _valid_tag_lists(function, rules.without(target.id), over, over + 2, short=True)
+        else:  # keys "k0", "k1"...: unique by construction, and fast to shrink
+            value_spec = _shorter(_spec(function, rules, "tag-value"))
+            value = st.fixed_dictionaries(
+                {}, optional={"value": _valid_strings(function, value_spec)}
+            )
+            built = st.lists(value, min_size=over, max_size=over + 2).map(
+                lambda values: [{"key": f"k{i}", **v} for i, v in enumerate(values)]
+            )
     elif isinstance(target.check, UniqueKeys):
         if room is not None and room < 1:
             raise _unbreakable(function, target, rules)

@@ -548,3 +548,32 @@ def test_min_size_above_max_size_says_so(function: Callable[..., object]) -> Non
     with pytest.raises(ValueError, match="min_size=3 > max_size=2") as caught:
         function(min_size=3, max_size=2)
     assert str(caught.value) == f"{function.__name__}(): min_size=3 > max_size=2"
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        REFERENCE_RULES.replace("tag-list.count", check=MaxCount(3), says="at most 3 tags"),
+        # keys "k0", "k1"... are too short here: the general way is taken
+        REFERENCE_RULES.replace("tag-list.count", check=MaxCount(3), says="at most 3 tags").replace(
+            "tag-key.empty", check=Length(3, 2**31), says="at least 3 characters"
+        ),
+    ],
+    ids=["k-keys", "other-keys"],
+)
+def test_one_tag_too_many_breaks_only_the_count(rules: RuleSet) -> None:
+    lists = drawn_from(ls.tags(valid=False, breaking="tag-list.count", rules=rules), 50)
+    for tag_list in lists:
+        assert 4 <= len(tag_list) <= 6
+        pairs = [(tag["key"], tag.get("value")) for tag in tag_list]
+        broken = [r.id for r in rules.for_kind("tag-list") if not r.check(pairs)]
+        broken += [
+            r.id
+            for tag in tag_list
+            for kind, member in [("tag-key", "key"), ("tag-value", "value")]
+            if member in tag
+            for r in rules.for_kind(kind)
+            if not r.check(tag[member])
+        ]
+        assert broken == ["tag-list.count"], tag_list
+    assert {len(t) for t in lists} == {4, 5, 6}
