@@ -577,3 +577,19 @@ def test_one_tag_too_many_breaks_only_the_count(rules: RuleSet) -> None:
         ]
         assert broken == ["tag-list.count"], tag_list
     assert {len(t) for t in lists} == {4, 5, 6}
+
+
+def test_the_aws_prefix_is_drawn_in_mixed_case_and_never_starts_a_valid_key() -> None:
+    prefixes = {v[:4] for v in drawn_from(ls.tag_keys(valid=False, breaking="aws-prefix"), 200)}
+    assert {p.casefold() for p in prefixes} == {"aws:"}
+    assert prefixes - {"aws:", "AWS:"}, prefixes  # e.g. "Aws:", "aWS:"
+    for prefix in ["aws:", "AWS:", "Aws:", "aWs:"]:
+        assert REFERENCE_RULES.first_violation("tag-key", "key", prefix + "x") is not None
+    valid = drawn_from(ls.tag_keys(alphabet="aws:", min_size=4, max_size=4), 1000)
+    assert not [k for k in valid if k.casefold().startswith("aws:")]
+
+
+def test_the_edges_rule_is_broken_at_the_first_and_at_the_last_character() -> None:
+    values = drawn_from(ls.snapshot_names(valid=False, breaking="edges"), 100)
+    assert any(v[0] == "-" and v[-1] != "-" for v in values)
+    assert any(v[-1] == "-" and v[0] != "-" for v in values)
