@@ -364,3 +364,11 @@ def test_legacy_retry_mode_allows_five_attempts_by_default() -> None:
         settings=FIND,
     )
     assert error.response["ResponseMetadata"]["RetryAttempts"] == 4
+
+
+def test_operations_may_be_any_iterable_even_a_generator() -> None:
+    names = (name for name in ["GetRelationalDatabaseSnapshot"])
+    script = find(
+        ls.scenarios(operations=names), lambda s: "for_operation" in repr(s), settings=FIND
+    )
+    assert "GetRelationalDatabaseSnapshot" in repr(script)
