@@ -26,8 +26,10 @@ except ImportError as _missing:  # pragma: no cover (hypothesis is in the test e
 
 import functools
 import inspect
+import itertools
 import re
 import string
+import weakref
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -133,9 +135,14 @@ def _check_bool(function: str, name: str, value: object) -> None:
         raise TypeError(f"{function}(): {name} must be True or False, got {value!r}")
 
 
-def _check_size(function: str, name: str, value: object) -> None:
-    if value is not None and (not isinstance(value, int) or isinstance(value, bool) or value < 0):
-        raise ValueError(f"{function}(): {name} must be a non-negative int or None, got {value!r}")
+def _check_size(function: str, name: str, value: object, *, optional: bool = True) -> None:
+    if value is None and optional:
+        return
+    if not isinstance(value, int) or isinstance(value, bool):
+        allowed = "a non-negative int or None" if optional else "a non-negative int"
+        raise TypeError(f"{function}(): {name} must be {allowed}, got {value!r}")
+    if value < 0:
+        raise ValueError(f"{function}(): {name} must not be negative, got {value!r}")
 
 
 def _check_rules(function: str, rules: object) -> RuleSet:
@@ -387,19 +394,34 @@ def _valid_strings(function: str, spec: _Spec) -> SearchStrategy[str]:
             f"{function}(): the first and last character must be an ASCII letter or digit, "
             "and the alphabet (or the character rules) allows none"
         )
-    if spec.patterns:
-        # A pattern is drawn from itself; the other rules filter (the length ends are then
-        # reached only as often as the pattern's own strings reach them).
+    lo, hi = spec.lo, min(spec.hi, spec.lo + _UNBOUNDED) if spec.hi > 10_000 else spec.hi
+    if spec.patterns and spec.alphabet is None:
+        # A pattern is drawn from itself, stretched (or cut) into min_size..max_size when
+        # it falls outside; the other rules filter (the length ends are then reached only
+        # as often as the pattern's own strings reach them).
         regex = re.compile(spec.patterns[0].regex, re.ASCII)
-        built: SearchStrategy[str] = st.from_regex(regex, fullmatch=True)
+        built: SearchStrategy[str] = st.tuples(
+            st.from_regex(regex, fullmatch=True), st.sampled_from((lo, hi)) | st.integers(lo, hi)
+        ).map(lambda drawn: drawn[0] if lo <= len(drawn[0]) <= hi else _stretch(drawn))
     else:
-        built = _text(spec, spec.lo, spec.hi)
-    if spec.patterns or spec.prefixes or spec.alphabet is not None:
-        alphabet = spec.alphabet
-        built = built.filter(
-            lambda v: not spec.broken(v) and (alphabet is None or set(v) <= set(alphabet))
-        )
+        if spec.patterns and not _witness(spec, lo):
+            raise ValueError(
+                f"{function}(alphabet={spec.alphabet!r}): no {spec.kind} of {lo} to {hi} "
+                f"characters of the alphabet matches the pattern {spec.patterns[0].regex}"
+            )
+        built = _text(spec, lo, hi)
+    if spec.patterns or spec.prefixes:
+        built = built.filter(lambda v: not spec.broken(v))
     return built
+
+
+def _witness(spec: _Spec, n: int) -> bool:
+    """Whether some ``first middle* last`` value of ``n`` characters of the alphabet obeys
+    every rule (the form of the models' patterns; tries at most 20,000 values)."""
+    assert spec.alphabet is not None
+    chars = sorted(set(spec.alphabet), key=_simplest)
+    tries = itertools.islice(itertools.product(chars, repeat=3), 20_000)
+    return any(not spec.broken(_stretch((a + m + z, n))) for a, m, z in tries)
 
 
 def _forbidden_characters(spec: _Spec, target: Chars) -> SearchStrategy[str]:
@@ -434,7 +456,10 @@ def _breaking_strings(
                 *(st.tuples(matches, st.integers(lo, hi)).map(_stretch) for lo, hi in ranges)
             )
         else:
-            built = st.one_of(*(_text(spec, lo, hi) for lo, hi in ranges))
+            # Printable ASCII only: a long value of few, simple characters shrinks fast.
+            ascii_allowed = "".join(c for c in map(chr, range(32, 127)) if spec.allowed(c))
+            plain = replace(spec, alphabet=ascii_allowed) if ascii_allowed else spec
+            built = st.one_of(*(_text(plain, lo, hi) for lo, hi in ranges))
     elif isinstance(check, Chars):
         # One refused character, inside the value (the first and last may have rules of
         # their own), the rest as valid as it gets.
@@ -521,8 +546,10 @@ def _strings(
     targets = _resolve(function, rules, [kind], valid, breaking)
     for name, size in [("min_size", min_size), ("max_size", max_size)]:
         _check_size(function, name, size)
-    if alphabet is not None and (not isinstance(alphabet, str) or not alphabet):
-        raise TypeError(f"{function}(): alphabet must be a non-empty str, got {alphabet!r}")
+    if alphabet is not None and not isinstance(alphabet, str):
+        raise TypeError(f"{function}(): alphabet must be a str, got {alphabet!r}")
+    if alphabet == "":
+        raise ValueError(f"{function}(): alphabet must not be empty")
     if not valid:
         if (min_size, max_size, alphabet) != (None, None, None):
             raise ValueError(
@@ -540,7 +567,9 @@ def _strings(
             )
     lo = spec.lo if min_size is None else min_size
     hi = spec.hi if max_size is None else max_size
-    if lo < spec.lo or hi > spec.hi or lo > hi:
+    if lo > hi:
+        raise ValueError(f"{function}(): min_size={lo} > max_size={hi}")
+    if lo < spec.lo or hi > spec.hi:
         raise ValueError(
             f"{function}(min_size={min_size}, max_size={max_size}): the rules of {kind} "
             f"allow {spec.lo} to {spec.hi} characters; use valid=False, "
@@ -738,10 +767,18 @@ def _breaking_tag_lists(function: str, rules: RuleSet, target: Rule) -> SearchSt
 
         built = st.tuples(lists, bad, st.integers(0, 2**16)).map(put)
     elif isinstance(target.check, MaxCount):
-        if not spec.unique and spec.count is None:
-            raise _unbreakable(function, target, rules)
         over = target.check.max + 1
-        built = _valid_tag_lists(function, rules.without(target.id), over, over + 2, short=True)
+        key_spec = _spec(function, rules, "tag-key")
+        if key_spec.broken("k0") or key_spec.broken(f"k{over + 1}"):
+            built = _valid_tag_lists(function, rules.without(target.id), over, over + 2, short=True)
+        else:  # keys "k0", "k1"...: unique by construction, and fast to shrink
+            value_spec = _shorter(_spec(function, rules, "tag-value"))
+            value = st.fixed_dictionaries(
+                {}, optional={"value": _valid_strings(function, value_spec)}
+            )
+            built = st.lists(value, min_size=over, max_size=over + 2).map(
+                lambda values: [{"key": f"k{i}", **v} for i, v in enumerate(values)]
+            )
     elif isinstance(target.check, UniqueKeys):
         if room is not None and room < 1:
             raise _unbreakable(function, target, rules)
@@ -783,8 +820,8 @@ def tags(
     function = "tags"
     _check_rules(function, rules)
     targets = _resolve(function, rules, _TAG_KINDS, valid, breaking)
-    for name, size in [("min_size", min_size), ("max_size", max_size)]:
-        _check_size(function, name, size)
+    _check_size(function, "min_size", min_size, optional=False)
+    _check_size(function, "max_size", max_size)
     if valid:
         spec = _list_spec(function, rules)
         if spec.count is not None and (
@@ -932,6 +969,7 @@ _BUNDLES = (("micro_2_0", 40), ("small_2_0", 80), ("medium_2_0", 120), ("large_2
 _SNAPSHOT_STATES = ("available", "creating", "error")
 
 
+@functools.cache
 def _regions(region: str | None) -> SearchStrategy[str]:
     """The model's Regions, ``us-east-1`` first (what it shrinks towards)."""
     if region is not None:
@@ -940,6 +978,7 @@ def _regions(region: str | None) -> SearchStrategy[str]:
     return st.sampled_from(ordered)
 
 
+@functools.cache
 def _timestamps() -> SearchStrategy[datetime]:
     """UTC instants with millisecond precision, as Lightsail sends them; shrinks towards
     2016-11-28, the day the API was published."""
@@ -950,24 +989,27 @@ def _timestamps() -> SearchStrategy[datetime]:
     ).map(lambda t: t.replace(microsecond=t.microsecond // 1000 * 1000))
 
 
+@functools.cache
 def _zones(region: str) -> SearchStrategy[str]:
     return st.sampled_from([f"{region}{letter}" for letter in "abc"])
 
 
+@functools.cache
 def _uuids() -> SearchStrategy[str]:
     return st.uuids(version=4).map(str)
 
 
+@functools.cache
 def _hex(n: int) -> SearchStrategy[str]:
     return st.text("0123456789abcdef", min_size=n, max_size=n)
 
 
+@functools.cache
 def _accounts() -> SearchStrategy[str]:
     return st.text(string.digits, min_size=12, max_size=12)
 
 
-@st.composite
-def _operation(
+def _draw_operation(
     draw: st.DrawFn,
     region: str | None,
     operation_type: str | None,
@@ -979,7 +1021,7 @@ def _operation(
     created_at: datetime | None = None,
 ) -> dict[str, Any]:
     where = draw(_regions(region))
-    kind = operation_type or draw(st.sampled_from(sorted(_model.enum("OperationType"))))
+    kind = operation_type or draw(_enum_values("OperationType"))
     state = status or draw(st.sampled_from(_statuses()))
     started = created_at or draw(_timestamps())
     changed = started
@@ -988,10 +1030,10 @@ def _operation(
     operation: dict[str, Any] = {
         "id": draw(_uuids()),
         "resourceName": resource_name or draw(_any_names()),
-        "resourceType": resource_type or draw(st.sampled_from(sorted(_model.enum("ResourceType")))),
+        "resourceType": resource_type or draw(_enum_values("ResourceType")),
         "createdAt": started,
         "location": {
-            "availabilityZone": zone or draw(st.just("all") | _zones(where)),
+            "availabilityZone": zone or draw(_operation_zones(where)),
             "regionName": where,
         },
         "isTerminal": state in _TERMINAL,
@@ -1001,16 +1043,30 @@ def _operation(
         "statusChangedAt": changed,
     }
     if state == "Failed":
-        operation["errorCode"] = draw(st.sampled_from(["InternalFailure", "OperationFailure"]))
-        operation["errorDetails"] = draw(
-            st.sampled_from(["The resource could not be created."]) | st.text(min_size=1)
-        )
+        operation["errorCode"] = draw(_FAILURE_CODES)
+        operation["errorDetails"] = draw(_FAILURE_DETAILS)
     return _only_modeled("Operation", operation)
 
 
-def _statuses() -> list[str]:
+_operation = st.composite(_draw_operation)
+_FAILURE_CODES = st.sampled_from(["InternalFailure", "OperationFailure"])
+_FAILURE_DETAILS = st.sampled_from(["The resource could not be created."]) | st.text(min_size=1)
+
+
+@functools.cache
+def _operation_zones(region: str) -> SearchStrategy[str]:
+    return st.just("all") | _zones(region)
+
+
+@functools.cache
+def _statuses() -> tuple[str, ...]:
     # "Started" first: an operation just begun is the common answer.
-    return sorted(_model.enum("OperationStatus"), key=lambda s: (s != "Started", s))
+    return tuple(sorted(_model.enum("OperationStatus"), key=lambda s: (s != "Started", s)))
+
+
+@functools.cache
+def _enum_values(shape: str) -> SearchStrategy[str]:
+    return st.sampled_from(sorted(_model.enum(shape)))
 
 
 @functools.cache
@@ -1028,9 +1084,15 @@ def _any_names() -> SearchStrategy[str]:
 
 
 def _only_modeled(shape_name: str, document: dict[str, Any]) -> dict[str, Any]:
+    members = _members(shape_name)
+    return {k: v for k, v in document.items() if k in members}
+
+
+@functools.cache
+def _members(shape_name: str) -> frozenset[str]:
     shape = _model.service_model().shape_for(shape_name)
     assert isinstance(shape, StructureShape)
-    return {k: v for k, v in document.items() if k in shape.members}
+    return frozenset(shape.members)
 
 
 def operations(
@@ -1086,7 +1148,8 @@ def _create_response(
     database = database_name or draw(_any_names())
     created = draw(_timestamps())
     started = functools.partial(
-        _operation,
+        _draw_operation,
+        draw,
         where,
         CREATE,
         "Started",
@@ -1094,8 +1157,8 @@ def _create_response(
     )
     document: dict[str, Any] = {
         "operations": [
-            draw(started("RelationalDatabaseSnapshot", snapshot, "all", database)),
-            draw(started("RelationalDatabase", database, draw(_zones(where)), snapshot)),
+            started("RelationalDatabaseSnapshot", snapshot, "all", database),
+            started("RelationalDatabase", database, draw(_zones(where)), snapshot),
         ]
     }
     if metadata:
@@ -1114,14 +1177,22 @@ def create_snapshot_responses(
     operations of type ``CreateRelationalDatabaseSnapshot``, the snapshot's (zone ``all``,
     details the database name) then the database's (its zone, details the snapshot name),
     same ``createdAt`` and ``statusChangedAt``; plus ``ResponseMetadata`` unless
-    ``metadata=False``. Shrinks towards a create of ``"00"`` from ``"00"`` in
-    ``us-east-1`` at 2016-11-28 00:00 UTC."""
+    ``metadata=False``. ``snapshot_name``/``database_name`` fix the names (checked against
+    ``REFERENCE_RULES``, as the names drawn otherwise). Shrinks towards a create of ``"00"``
+    from ``"00"`` in ``us-east-1`` at 2016-11-28 00:00 UTC."""
     function = "create_snapshot_responses"
     _check_region(function, region)
     _check_bool(function, "metadata", metadata)
-    for name, value in [("snapshot_name", snapshot_name), ("database_name", database_name)]:
-        if value is not None and (not isinstance(value, str) or not value):
-            raise TypeError(f"{function}(): {name} must be a non-empty str or None, got {value!r}")
+    named: list[tuple[str, Kind, str | None]] = [
+        ("snapshot_name", "snapshot-name", snapshot_name),
+        ("database_name", "database-name", database_name),
+    ]
+    for name, kind, value in named:
+        if value is not None and not isinstance(value, str):
+            raise TypeError(f"{function}(): {name} must be a str or None, got {value!r}")
+        violation = None if value is None else REFERENCE_RULES.first_violation(kind, name, value)
+        if violation is not None:
+            raise ValueError(f"{function}(): {violation.message}")
     built = _create_response(region, snapshot_name, database_name, metadata)
     return _shown(
         create_snapshot_responses,
@@ -1135,7 +1206,12 @@ def create_snapshot_responses(
 
 @st.composite
 def _snapshot(
-    draw: st.DrawFn, region: str | None, states: tuple[str, ...], rules: RuleSet
+    draw: st.DrawFn,
+    region: str | None,
+    states: SearchStrategy[str],
+    names: SearchStrategy[str],
+    databases: SearchStrategy[str],
+    tag_lists: SearchStrategy[list[Tag]],
 ) -> dict[str, Any]:
     where = draw(_regions(region))
     account = draw(_accounts())
@@ -1143,18 +1219,18 @@ def _snapshot(
     bundle, size = draw(st.sampled_from(_BUNDLES))
     arn = f"arn:aws:lightsail:{where}:{account}:"
     record = {
-        "name": draw(snapshot_names(rules=rules)),
+        "name": draw(names),
         "arn": f"{arn}RelationalDatabaseSnapshot/{draw(_uuids())}",
         "supportCode": f"{draw(_accounts())}/ls-{draw(_hex(40))}",
         "createdAt": draw(_timestamps()),
         "location": {"availabilityZone": "all", "regionName": where},
         "resourceType": _model.enum_value("ResourceType", "RelationalDatabaseSnapshot"),
-        "tags": draw(tags(rules=rules, max_size=5)),
+        "tags": draw(tag_lists),
         "engine": engine,
         "engineVersion": version,
         "sizeInGb": size,
-        "state": draw(st.sampled_from(states)),
-        "fromRelationalDatabaseName": draw(database_names(rules=rules)),
+        "state": draw(states),
+        "fromRelationalDatabaseName": draw(databases),
         "fromRelationalDatabaseArn": f"{arn}RelationalDatabase/{draw(_uuids())}",
         "fromRelationalDatabaseBundleId": bundle,
         "fromRelationalDatabaseBlueprintId": blueprint,
@@ -1188,7 +1264,24 @@ def snapshots(
             f"{function}(states={list(chosen)!r}): give one or more of the states the stub "
             f"uses: {', '.join(map(repr, _SNAPSHOT_STATES))}"
         )
-    built = _snapshot(region, chosen, rules)
+    valid = functools.partial(
+        _strings,
+        function,
+        valid=True,
+        breaking=None,
+        rules=rules,
+        min_size=None,
+        max_size=None,
+        alphabet=None,
+    )
+    built = _snapshot(
+        region,
+        st.sampled_from(chosen),
+        valid("snapshot-name"),
+        valid("database-name"),
+        # Short keys and values: a record is small, and shrinks fast.
+        _valid_tag_lists(function, rules, 0, 5, short=True),
+    )
     return _shown(snapshots, built, region=region, states=states, rules=rules)
 
 
@@ -1224,6 +1317,9 @@ def _default_client() -> Any:
     return _client_of(boto3.DEFAULT_SESSION._session)  # type: ignore[union-attr] # botocore's
 
 
+_MESSAGES = st.text(st.characters(codec="utf-8"), max_size=80)
+
+
 @functools.cache
 def _botocore_session() -> Any:  # pragma: no cover (without boto3)
     import botocore.session
@@ -1231,14 +1327,20 @@ def _botocore_session() -> Any:  # pragma: no cover (without boto3)
     return botocore.session.get_session()
 
 
-@functools.cache
+# One client per session, for as long as the session lives (a session is not kept alive).
+_CLIENTS: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
+
+
 def _client_of(session: Any) -> Any:
-    return session.create_client(
-        "lightsail",
-        region_name=_REGION,
-        aws_access_key_id="strategies",
-        aws_secret_access_key="strategies",
-    )
+    client = _CLIENTS.get(session)
+    if client is None:
+        client = _CLIENTS[session] = session.create_client(
+            "lightsail",
+            region_name=_REGION,
+            aws_access_key_id="strategies",
+            aws_secret_access_key="strategies",
+        )
+    return client
 
 
 _DEFAULT_ATTEMPTS = {"legacy": 5, "standard": 3, "adaptive": 3}
@@ -1304,13 +1406,13 @@ def _client_error(
 def _errors(
     draw: st.DrawFn,
     operation: str,
-    codes: tuple[str, ...],
+    codes: SearchStrategy[str],
     client: Any,
     max_attempts: int | None,
 ) -> ClientError:
-    code = draw(st.sampled_from(codes))
+    code = draw(codes)
     default = _sc._DEFAULT_MESSAGES.get(code, f"{code} (simulated)")
-    message = draw(st.just(default) | st.text(st.characters(codec="utf-8"), max_size=80))
+    message = draw(_MESSAGES) if draw(st.booleans()) else default
     return _client_error(
         client or _default_client(), operation, code, message, draw(_uuids()), max_attempts
     )
@@ -1361,7 +1463,7 @@ def client_errors(
         raise ValueError(f"{function}(): max_attempts must be a positive int, got {max_attempts!r}")
     if client is not None and not hasattr(getattr(client, "exceptions", None), "from_code"):
         raise TypeError(f"{function}(): client must be a botocore Lightsail client, got {client!r}")
-    built = _errors(wire, chosen, client, max_attempts)
+    built = _errors(wire, st.sampled_from(chosen), client, max_attempts)
     return _shown(
         client_errors,
         built,
@@ -1426,6 +1528,12 @@ def _scenario_options(
             _sc.fail(code)  # the scenario's own check: misspelt shapes are refused
     names = _sc._operation_names()
     chosen_ops: tuple[str, ...]
+    if (
+        operations_ is not None
+        and not isinstance(operations_, str)
+        and isinstance(operations_, Iterable)
+    ):
+        operations_ = tuple(operations_)  # a generator is read once
     if operations_ is None:
         chosen_ops = _SNAPSHOT_OPERATIONS
     else:
@@ -1483,8 +1591,8 @@ def scenario_scripts(
     asked in order for every call. Shrinks towards ``[]``, Lightsail behaving normally, so
     a failing property is reported with the smallest script that breaks it."""
     function = "scenario_scripts"
-    _check_size(function, "min_size", min_size)
-    _check_size(function, "max_size", max_size)
+    _check_size(function, "min_size", min_size, optional=False)
+    _check_size(function, "max_size", max_size, optional=False)
     if max_size < min_size:
         raise ValueError(f"{function}(): min_size={min_size} > max_size={max_size}")
     chosen = _scenario_options(function, codes, operations, max_latency)

@@ -19,8 +19,11 @@ from hypothesis import strategies as st
 from lightsail_stub import (
     MODEL_PATTERN_RULES,
     REFERENCE_RULES,
+    Chars,
+    Edges,
     Length,
     MaxCount,
+    Pattern,
     Rule,
     RuleSet,
     mock_lightsail,
@@ -268,7 +271,7 @@ def refused_naming(rule: Rule, rules: RuleSet) -> Callable[[], None]:
 
 
 def test_the_pattern_table_draws_underscores_the_reference_table_refuses() -> None:
-    name = reached(ls.snapshot_names(rules=MODEL_PATTERN_RULES), lambda v: "_" in v)
+    name = reached(ls.snapshot_names(rules=MODEL_PATTERN_RULES, alphabet="a_"), lambda v: "_" in v)
     assert refusal(request_of("snapshot-name", name))[0] == "InvalidInputException"
     create(request_of("snapshot-name", name), MODEL_PATTERN_RULES)
 
@@ -360,6 +363,23 @@ def test_reprs_read_like_the_call() -> None:
             "valid=False, breaking='tag-list.count' for more",
         ),
         (
+            lambda: ls.snapshot_names(alphabet=""),
+            ValueError,
+            "snapshot_names(): alphabet must not be empty",
+        ),
+        (
+            lambda: ls.create_snapshot_responses(snapshot_name="-bad-"),
+            ValueError,
+            "create_snapshot_responses(): snapshot_name '-bad-' is invalid: the first and "
+            "last character must be a letter or number.",
+        ),
+        (
+            lambda: ls.create_snapshot_responses(database_name=""),
+            ValueError,
+            "create_snapshot_responses(): database_name '' is invalid: must contain from 2 "
+            "to 255 characters.",
+        ),
+        (
             lambda: ls.create_snapshot_requests(database_name="-bad-"),
             ValueError,
             "create_snapshot_requests(): database_name '-bad-' is invalid: the first and last "
@@ -421,3 +441,155 @@ def test_every_public_strategy_follows_the_house_style() -> None:
         assert "Shrinks towards" in " ".join(function.__doc__.split()), name
         assert function.__annotations__["return"].startswith("SearchStrategy["), name
         assert repr(function()) == f"{name}()"
+
+
+# -- the "exactly one rule" guarantee, sizes, alphabets --------------------------------------
+
+# Names of letters, digits, "-", "_" and ".", first and last a letter or digit, that must
+# not end with "_" or ".": a value whose last character breaks the edges rule often breaks
+# the pattern too. Only the final "exactly one rule" check keeps such values out.
+TANGLED = RuleSet(
+    "tangled",
+    (
+        Rule("snapshot-name.length", "snapshot-name", Length(2, 40), "is 2 to 40 long", "us"),
+        Rule(
+            "snapshot-name.charset",
+            "snapshot-name",
+            Chars(ascii_alnum=True, extra="-_."),
+            "is letters, digits, '-', '_', '.'",
+            "us",
+        ),
+        Rule("snapshot-name.edges", "snapshot-name", Edges(), "starts and ends well", "us"),
+        Rule(
+            "snapshot-name.ending",
+            "snapshot-name",
+            Pattern(r".*[^_.]"),
+            "doesn't end with '_' or '.'",
+            "us",
+        ),
+    ),
+)
+
+
+@pytest.mark.parametrize("rule_id", ["snapshot-name.edges", "snapshot-name.charset"])
+def test_an_invalid_value_breaks_exactly_the_rule_named_even_where_rules_overlap(
+    rule_id: str,
+) -> None:
+    values = drawn_from(ls.snapshot_names(valid=False, breaking=rule_id, rules=TANGLED), 100)
+    for value in values:
+        broken = [r.id for r in TANGLED.for_kind("snapshot-name") if not r.check(value)]
+        assert broken == [rule_id], value
+        violation = TANGLED.first_violation("snapshot-name", "name", value)
+        assert violation is not None
+        assert violation.rule.id == rule_id
+    if rule_id == "snapshot-name.edges":  # broken at the last character too, not only the first
+        assert any(v[-1] == "-" for v in values)
+        assert any(v[0] in "-_." for v in values)
+
+
+@pytest.mark.parametrize(("lo", "hi"), [(200, None), (None, 2), (3, 3), (60, 70)])
+def test_min_size_and_max_size_are_honoured_under_a_pattern(lo: int | None, hi: int | None) -> None:
+    strategy = ls.snapshot_names(rules=MODEL_PATTERN_RULES, min_size=lo, max_size=hi)
+    values = drawn_from(strategy, 50)
+    for value in values:
+        assert (lo or 2) <= len(value) <= (hi or 255), value
+        assert MODEL_PATTERN_RULES.first_violation("snapshot-name", "name", value) is None
+    assert {len(v) for v in values} >= {lo or 2, hi or 255} - {None}
+
+
+def test_an_alphabet_under_a_pattern_is_drawn_from_or_refused_up_front() -> None:
+    for alphabet in ["_", "a-", "a_"]:
+        values = drawn_from(ls.snapshot_names(rules=MODEL_PATTERN_RULES, alphabet=alphabet), 50)
+        assert all(set(v) <= set(alphabet) for v in values)
+        assert all(
+            MODEL_PATTERN_RULES.first_violation("snapshot-name", "n", v) is None for v in values
+        )
+    for alphabet in ["-", "é"]:
+        with pytest.raises(ValueError, match="matches the pattern") as caught:
+            ls.snapshot_names(rules=MODEL_PATTERN_RULES, alphabet=alphabet)
+        assert str(caught.value) == (
+            f"snapshot_names(alphabet={alphabet!r}): no snapshot-name of 2 to 255 characters "
+            "of the alphabet matches the pattern \\w[\\w\\-]*\\w"
+        )
+
+
+def _sized_strategies() -> list[tuple[str, Callable[..., object], str]]:
+    strings = [ls.snapshot_names, ls.database_names, ls.tag_keys, ls.tag_values]
+    cases = [(f.__name__, f, arg) for f in strings for arg in ("min_size", "max_size")]
+    cases += [("tags", ls.tags, "min_size"), ("tags", ls.tags, "max_size")]
+    cases += [("scenario_scripts", ls.scenario_scripts, a) for a in ("min_size", "max_size")]
+    return cases
+
+
+@pytest.mark.parametrize(("name", "function", "argument"), _sized_strategies())
+@pytest.mark.parametrize(
+    ("value", "error"), [(None, TypeError), (True, TypeError), (2.0, TypeError), (-1, ValueError)]
+)
+def test_size_arguments_are_checked(
+    name: str, function: Callable[..., object], argument: str, value: object, error: type
+) -> None:
+    optional = name not in ("scenario_scripts",) and (name, argument) != ("tags", "min_size")
+    if value is None and optional:
+        function(**{argument: value})  # None: the rules' own bound
+        return
+    with pytest.raises(error) as caught:
+        function(**{argument: value})
+    kind = "a non-negative int or None" if optional else "a non-negative int"
+    expected = (
+        f"{name}(): {argument} must not be negative, got -1"
+        if error is ValueError
+        else f"{name}(): {argument} must be {kind}, got {value!r}"
+    )
+    assert str(caught.value) == expected
+
+
+@pytest.mark.parametrize("function", [ls.snapshot_names, ls.tags, ls.scenario_scripts])
+def test_min_size_above_max_size_says_so(function: Callable[..., object]) -> None:
+    with pytest.raises(ValueError, match="min_size=3 > max_size=2") as caught:
+        function(min_size=3, max_size=2)
+    assert str(caught.value) == f"{function.__name__}(): min_size=3 > max_size=2"
+
+
+@pytest.mark.parametrize(
+    "rules",
+    [
+        REFERENCE_RULES.replace("tag-list.count", check=MaxCount(3), says="at most 3 tags"),
+        # keys "k0", "k1"... are too short here: the general way is taken
+        REFERENCE_RULES.replace("tag-list.count", check=MaxCount(3), says="at most 3 tags").replace(
+            "tag-key.empty", check=Length(3, 2**31), says="at least 3 characters"
+        ),
+    ],
+    ids=["k-keys", "other-keys"],
+)
+def test_one_tag_too_many_breaks_only_the_count(rules: RuleSet) -> None:
+    lists = drawn_from(ls.tags(valid=False, breaking="tag-list.count", rules=rules), 50)
+    for tag_list in lists:
+        assert 4 <= len(tag_list) <= 6
+        pairs = [(tag["key"], tag.get("value")) for tag in tag_list]
+        broken = [r.id for r in rules.for_kind("tag-list") if not r.check(pairs)]
+        broken += [
+            r.id
+            for tag in tag_list
+            for kind, member in [("tag-key", "key"), ("tag-value", "value")]
+            if member in tag
+            for r in rules.for_kind(kind)
+            if not r.check(tag[member])
+        ]
+        assert broken == ["tag-list.count"], tag_list
+    assert {len(t) for t in lists} == {4, 5, 6}
+
+
+def test_the_aws_prefix_is_drawn_in_mixed_case_and_never_starts_a_valid_key() -> None:
+    prefixes = {v[:4] for v in drawn_from(ls.tag_keys(valid=False, breaking="aws-prefix"), 200)}
+    assert {p.casefold() for p in prefixes} == {"aws:"}
+    assert prefixes - {"aws:", "AWS:"}, prefixes  # e.g. "Aws:", "aWS:"
+    for prefix in ["aws:", "AWS:", "Aws:", "aWs:"]:
+        assert REFERENCE_RULES.first_violation("tag-key", "key", prefix + "x") is not None
+    valid = drawn_from(ls.tag_keys(alphabet="aws:", min_size=4, max_size=4), 1000)
+    assert not [k for k in valid if k.casefold().startswith("aws:")]
+
+
+def test_the_edges_rule_is_broken_at_the_first_and_at_the_last_character() -> None:
+    values = drawn_from(ls.snapshot_names(valid=False, breaking="edges"), 100)
+    assert any(v[0] == "-" and v[-1] != "-" for v in values)
+    assert any(v[-1] == "-" and v[0] != "-" for v in values)

@@ -5,6 +5,7 @@ stub answers the same error, and failure scripts that drive the stub."""
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -222,12 +223,15 @@ def test_client_errors_are_what_a_real_client_raises_for_the_same_answer(
 
 
 def test_client_errors_cover_every_modeled_error_and_throttling_and_are_catchable() -> None:
-    seen = {
-        error.response["Error"]["Code"]
-        for error in drawn_errors(ls.client_errors(operation="create_relational_database_snapshot"))
-    }
+    strategy = ls.client_errors(operation="create_relational_database_snapshot")
+    seen = {error.response["Error"]["Code"] for error in drawn_errors(strategy)}
     modeled = {shape.name for shape in _model.operation_model(CREATE).error_shapes}
-    assert seen == modeled | {"ThrottlingException", "ServiceUnavailable"}
+    every = modeled | {"ThrottlingException", "ServiceUnavailable"}
+    assert seen <= every
+    for code in sorted(every):  # each one, whatever a run of the default draws happens to reach
+        error = find(ls.client_errors(codes=[code]), lambda e: True, settings=FIND)
+        assert error.response["Error"]["Code"] == code
+        assert type(error).__name__ == (code if code in modeled else "ClientError")
     not_found = find(ls.client_errors(codes=["NotFoundException"]), lambda e: True, settings=FIND)
     # boto3.client() uses the same session's classes: callers catch them as usual.
     caller = boto3.client("lightsail", region_name="eu-west-2")
@@ -320,3 +324,51 @@ def test_default_errors_follow_the_session_boto3_client_uses_now(
     caller = boto3.client("lightsail", region_name="eu-west-2")
     error = find(ls.client_errors(codes=["NotFoundException"]), lambda e: True, settings=FIND)
     assert isinstance(error, caller.exceptions.NotFoundException)
+
+
+# -- explicit examples of what the outputs promise ------------------------------------------
+
+
+def test_a_snapshot_arn_names_its_region_account_and_resource_type() -> None:
+    record = find(ls.snapshots(region="eu-west-2"), lambda r: True, settings=FIND)
+    assert re.fullmatch(
+        r"arn:aws:lightsail:eu-west-2:\d{12}:RelationalDatabaseSnapshot/"
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}",
+        record["arn"],
+    ), record["arn"]
+    assert record["fromRelationalDatabaseArn"].startswith(
+        record["arn"].split(":RelationalDatabaseSnapshot/")[0] + ":RelationalDatabase/"
+    )
+
+
+def test_both_operations_of_a_create_start_and_change_status_at_the_same_instant() -> None:
+    response = find(
+        ls.create_snapshot_responses(),
+        lambda r: r["operations"][0]["createdAt"].year > 2020,
+        settings=FIND,
+    )
+    snapshot_op, database_op = response["operations"]
+    assert snapshot_op["createdAt"] == snapshot_op["statusChangedAt"]
+    assert database_op["createdAt"] == database_op["statusChangedAt"] == snapshot_op["createdAt"]
+
+
+def test_legacy_retry_mode_allows_five_attempts_by_default() -> None:
+    from botocore.config import Config
+
+    legacy = boto3.client(
+        "lightsail", region_name="eu-west-2", config=Config(retries={"mode": "legacy"})
+    )
+    error = find(
+        ls.client_errors(codes=["ThrottlingException"], client=legacy),
+        lambda e: True,
+        settings=FIND,
+    )
+    assert error.response["ResponseMetadata"]["RetryAttempts"] == 4
+
+
+def test_operations_may_be_any_iterable_even_a_generator() -> None:
+    names = (name for name in ["GetRelationalDatabaseSnapshot"])
+    script = find(
+        ls.scenarios(operations=names), lambda s: "for_operation" in repr(s), settings=FIND
+    )
+    assert "GetRelationalDatabaseSnapshot" in repr(script)
