@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import os
 import sys
 import threading
 from pathlib import Path
@@ -26,17 +25,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).parent))
 
 from _harness import interleaved, ratio_table
-
-KEYS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def offline_environment() -> None:
-    for key in list(os.environ):
-        if key.startswith("AWS_"):
-            del os.environ[key]
-    os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
-    os.environ["AWS_CONFIG_FILE"] = os.devnull
-    os.environ["AWS_SHARED_CREDENTIALS_FILE"] = os.devnull
+from call_cost import KEYS, offline_environment
 
 
 def client(**options: Any) -> Any:
