@@ -223,11 +223,13 @@ class LightsailStub:
         database: str = "orders-db",
         created_at: datetime | None = None,
         state: str = AVAILABLE,
-        tags: Mapping[str, str | None] | Iterable[tuple[str, str | None]] = (),
+        tags: Mapping[str, str | None] | Iterable[tuple[str, str | None] | Mapping[str, str]] = (),
     ) -> Snapshot:
         """Store a snapshot as if it had been taken earlier: any ``created_at`` (default:
         now), a ``state`` the stub uses (``"available"``, ``"creating"`` or ``"error"``) and
-        ``tags`` (a mapping, or ``(key, value)`` pairs; a value may be ``None``). A seeded
+        ``tags`` (a mapping, ``(key, value)`` pairs, or Lightsail's own
+        ``[{"key": ..., "value": ...}]``, as ``strategies.snapshots()`` draws them; a value
+        may be ``None`` or left out). A seeded
         ``"creating"`` snapshot has no lifecycle: it stays ``creating`` (a backup that never
         finishes) until :meth:`reset`, and Delete refuses it meanwhile.
 
@@ -703,16 +705,22 @@ def _duration(value: object) -> timedelta:
 
 
 def _tag_pairs(
-    tags: Mapping[str, str | None] | Iterable[tuple[str, str | None]],
+    tags: Mapping[str, str | None] | Iterable[tuple[str, str | None] | Mapping[str, str]],
 ) -> Tags:
     if isinstance(tags, (str, bytes)):
         raise TypeError(f"add_snapshot(): tags must be a mapping or (key, value) pairs: {tags!r}")
     items = tags.items() if isinstance(tags, Mapping) else tags
     pairs: list[tuple[str, str | None]] = []
     for item in items:
-        if not (isinstance(item, tuple) and len(item) == 2):
-            raise TypeError(f"add_snapshot(): a tag must be a (key, value) pair, got {item!r}")
-        key, value = item
+        if isinstance(item, Mapping) and "key" in item and set(item) <= {"key", "value"}:
+            key, value = item["key"], item.get("value")  # Lightsail's own shape
+        elif isinstance(item, tuple) and len(item) == 2:
+            key, value = item
+        else:
+            raise TypeError(
+                "add_snapshot(): a tag must be a (key, value) pair or "
+                f'{{"key": ..., "value": ...}}, got {item!r}'
+            )
         if not isinstance(key, str) or not (value is None or isinstance(value, str)):
             raise TypeError(f"add_snapshot(): tag keys and values must be str, got {item!r}")
         pairs.append((key, value))

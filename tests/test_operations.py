@@ -645,6 +645,24 @@ def test_add_snapshot_seeds_any_age_state_and_tags() -> None:
     assert snapshot["fromRelationalDatabaseArn"] == stub.databases[0].arn
 
 
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"backup": "nightly", "keep": None},
+        [("backup", "nightly"), ("keep", None)],
+        [{"key": "backup", "value": "nightly"}, {"key": "keep"}],  # as Lightsail returns them
+    ],
+)
+def test_add_snapshot_takes_tags_in_each_documented_shape(tags: Any) -> None:
+    with lightsail_stub.mock_lightsail() as stub:
+        stub.add_snapshot("snap-1", region="eu-west-2", tags=tags)
+        got = client().get_relational_database_snapshot(relationalDatabaseSnapshotName="snap-1")
+    assert got["relationalDatabaseSnapshot"]["tags"] == [
+        {"key": "backup", "value": "nightly"},
+        {"key": "keep"},
+    ]
+
+
 def test_add_snapshot_checks_its_arguments() -> None:
     stub = lightsail_stub.mock_lightsail()
     stub.add_snapshot("snap-1", region="eu-west-2")
@@ -660,6 +678,8 @@ def test_add_snapshot_checks_its_arguments() -> None:
         stub.add_snapshot("snap-2", region="eu-west-2", tags={"aws:x": "1"})
     with pytest.raises(TypeError, match="a tag must be a"):
         stub.add_snapshot("snap-2", region="eu-west-2", tags=["env"])  # type: ignore[list-item]
+    with pytest.raises(TypeError, match="a tag must be a"):
+        stub.add_snapshot("snap-2", region="eu-west-2", tags=[{"key": "k", "colour": "red"}])
     assert [s.name for s in stub.snapshots] == ["snap-1"]
 
 

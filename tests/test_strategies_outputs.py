@@ -129,7 +129,7 @@ def test_snapshot_records_seed_a_stub_that_answers_them_back(record: dict[str, A
             database=record["fromRelationalDatabaseName"],
             created_at=record["createdAt"],
             state=record["state"],
-            tags=[(tag["key"], tag.get("value")) for tag in record["tags"]],
+            tags=record["tags"],
         )
         got = client(region).get_relational_database_snapshot(
             relationalDatabaseSnapshotName=record["name"]
