@@ -305,7 +305,12 @@ def _decode(body: bytes) -> Mapping[str, Any]:
         text = body.decode("utf-8")
         # Most bodies have no null at all: skip the per-object hook for them.
         hook = _without_nulls if "null" in text else None
-        document = json.loads(text, object_hook=hook, parse_constant=_wire.refuse_constant)
+        document = json.loads(
+            text,
+            object_hook=hook,
+            parse_constant=_wire.refuse_constant,
+            parse_float=_wire.finite_float,
+        )
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None

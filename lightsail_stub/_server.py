@@ -622,7 +622,11 @@ class _Handler(BaseHTTPRequestHandler):
         arguments: dict[str, Any] = {}
         if body:
             try:
-                document = json.loads(body.decode("utf-8"), parse_constant=_wire.refuse_constant)
+                document = json.loads(
+                    body.decode("utf-8"),
+                    parse_constant=_wire.refuse_constant,
+                    parse_float=_wire.finite_float,
+                )
             except (UnicodeDecodeError, ValueError, RecursionError) as error:
                 raise _Answer(400, "InvalidArgument", f"the body is not JSON: {error}") from None
             if not isinstance(document, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -111,6 +112,15 @@ def refuse_constant(name: str) -> Any:
     """``json.loads(..., parse_constant=refuse_constant)``: ``NaN``, ``Infinity`` and
     ``-Infinity`` are not JSON (RFC 8259), though Python's parser takes them by default."""
     raise ValueError(f"{name} is not a JSON value (RFC 8259 has no NaN or Infinity)")
+
+
+def finite_float(text: str) -> float:
+    """``json.loads(..., parse_float=finite_float)``: a number too large for a double
+    (``1e400``) would become ``inf``, which no Lightsail member can hold."""
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large (it overflows a double)")
+    return value
 
 
 def to_epoch(value: datetime) -> float:
