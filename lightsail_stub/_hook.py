@@ -37,7 +37,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -251,14 +251,19 @@ def before_sign(request: Any, signature_version: Any = None, **kwargs: Any) -> N
         request.headers[_wire.REGION_HEADER] = str(kwargs.get("region_name") or "")
 
 
-def _to_a_server(url: str, server: Any) -> bool:
-    """Whether ``url`` is that of a lightsail-stub server listening in this process."""
+def _to_a_server(url: str, listening: Container[tuple[str, int]]) -> bool:
+    """Whether ``url`` is that of a lightsail-stub server listening in this process
+    (``localhost`` counts as the loopback addresses a server binds)."""
     try:
         parts = urlsplit(url)
-        address = (parts.hostname or "", parts.port)
+        host, port = parts.hostname or "", parts.port
     except ValueError:
         return False
-    return address in server.listening_addresses()
+    if port is None:
+        return False
+    hosts = ("127.0.0.1", "::1") if host == "localhost" else (host,)
+    # A membership test on the server module's own set: atomic, no lock, no copy per call.
+    return any((name, port) in listening for name in hosts)
 
 
 def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | None:
@@ -279,7 +284,7 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
             )
         return None
     server = sys.modules.get("lightsail_stub._server")
-    if server is not None and server._listening and _to_a_server(request.url, server):
+    if server is not None and server._listening and _to_a_server(request.url, server._listening):
         # Sent to a lightsail-stub server of this process (ThreadedServer): let it go there;
         # its own stub answers it. (Only looked at when the server module is loaded at all.)
         return None

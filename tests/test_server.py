@@ -718,3 +718,21 @@ def test_an_active_stub_lets_calls_to_a_server_of_this_process_go_to_it() -> Non
     assert hooked["operations"][0]["resourceName"] == "hooked"
     assert [s.name for s in active.snapshots] == ["hooked"]
     assert len(active.calls) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "to_the_server"),
+    [
+        ("http://127.0.0.1:8765/", True),
+        ("http://localhost:8765/", True),  # a name for the loopback address the server binds
+        ("http://[::1]:9000/", True),
+        ("http://127.0.0.1:8766/", False),  # another port
+        ("http://127.0.0.2:8765/", False),
+        ("https://lightsail.eu-west-2.amazonaws.com/", False),  # AWS itself: no port
+        ("http://127.0.0.1:notaport/", False),
+    ],
+)
+def test_the_hook_recognises_a_url_of_a_listening_server(url: str, to_the_server: bool) -> None:
+    from lightsail_stub._hook import _to_a_server
+
+    assert _to_a_server(url, {("127.0.0.1", 8765), ("::1", 9000)}) is to_the_server
