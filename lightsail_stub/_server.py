@@ -308,6 +308,9 @@ class _Handler(BaseHTTPRequestHandler):
         # stop) would be executed on what came. Require the blank line that ends them.
         reader = _LastLine(self.rfile)
         self.rfile = reader  # type: ignore[assignment]
+        # http.server keeps the previous request's path on a kept-alive connection until it
+        # has read the new request line: a line it refuses must not be filed under the old.
+        self.path = ""
         try:
             parsed = super().parse_request()
         finally:

@@ -56,7 +56,9 @@ def test_localhost_counts_as_loopback_and_a_server_may_listen_there() -> None:
     assert is_loopback("127.0.0.2")
     assert not is_loopback("example.com")
     assert not is_loopback("0.0.0.0")
-    ThreadedServer(host="localhost").stop()
+    with ThreadedServer(host="localhost") as server:  # no error, no warning (they fail)
+        assert server.url.startswith("http://127.0.0.1:")
+        assert lightsail(server, "GetRelationalDatabaseSnapshots", {})[0] == 200
 
 
 def test_an_unsigned_request_is_in_us_east_1_by_default() -> None:
@@ -191,3 +193,23 @@ def test_a_threaded_server_beyond_loopback_warns(monkeypatch: pytest.MonkeyPatch
 def test_log_must_be_callable() -> None:
     with pytest.raises(TypeError, match="log must be a callable taking one str, or None, got 'x'"):
         ThreadedServer(log="x")  # type: ignore[arg-type]
+
+
+def test_a_refused_request_line_is_not_filed_under_the_previous_requests_path() -> None:
+    with ThreadedServer() as server:
+        with socket.create_connection(server.address, timeout=10) as sock:
+            sock.sendall(b"GET /_stub/calls HTTP/1.1\r\nHost: x\r\n\r\n")
+            sock.sendall(b"garbage\r\n\r\n")  # one word: not a request line
+            answers = b""
+            while answers.count(b"HTTP/1.") < 2:
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                answers += chunk
+        refused = server.rejected[-1]
+    assert answers.count(b"HTTP/1.") == 2
+    assert (refused.status, refused.error_type, refused.path) == (
+        400,
+        "MalformedHttpRequestException",
+        "",
+    )
