@@ -346,8 +346,10 @@ class _Handler(BaseHTTPRequestHandler):
         # other than 1.x): AWS's Common Errors name for a problem at the HTTP level.
         error_type = "MalformedHttpRequestException"
         self.close_connection = True
-        self._send_error(code, error_type, text)
+        # Filed before answering, as every refusal is: once a client has its answer,
+        # GET /_stub/rejected shows it.
         self.server._reject(Rejected(method, path, code, error_type, text))
+        self._send_error(code, error_type, text)
 
     # -- methods -------------------------------------------------------------------------
 

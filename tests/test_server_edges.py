@@ -206,7 +206,7 @@ def test_a_refused_request_line_is_not_filed_under_the_previous_requests_path() 
                 if not chunk:
                     break
                 answers += chunk
-        refused = server.rejected[-1]
+        refused = server.rejected[-1]  # filed before it was answered
     assert answers.count(b"HTTP/1.") == 2
     assert (refused.status, refused.error_type, refused.path) == (
         400,
