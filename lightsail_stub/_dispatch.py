@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any
@@ -120,16 +120,10 @@ def dispatch(
     outcome: Outcome | None = None
     try:
         decoded = _decode(wire.body)
-        # A deep read-only copy for the call log and the scenarios: nothing they do can
-        # change what the operation sees.
-        try:
-            params = freeze(decoded)
-        except RecursionError:
-            message = "the request body is nested too deeply"
-            raise ServiceError("SerializationException", message) from None
+        # A deep read-only copy for the call log and the scenarios (nothing they do can
+        # change what the operation sees), made while checking the JSON types.
+        params, problem = _checked_copy(operation, decoded)
         _check_operation(operation, ctx.region)
-        input_shape = _model.operation_model(operation).input_shape
-        problem = None if input_shape is None else type_problem(decoded, input_shape, "")
         if problem is not None:
             raise problem
         if ask is not None:
@@ -170,18 +164,46 @@ def dispatch(
         wrapped.__cause__ = error
         return wrapped, call(None, error_code=type(wrapped).__name__, error_message=str(wrapped))
     body = _wire.encode(document)
-    sent: dict[str, Any] = json.loads(body)
     if isinstance(outcome, Proceed) and outcome.change is not None:
-        changed = _changed(outcome, sent, scenario, operation, request_id)
+        changed = _changed(outcome, body, scenario, operation, request_id)
         if isinstance(changed, LightsailStubError):
             return changed, call(
                 None, error_code=type(changed).__name__, error_message=str(changed)
             )
-        body, sent = changed
+        body = changed
     if isinstance(outcome, TransportFault):  # processed, then the answer was lost
-        return outcome, call(None, response=MappingProxyType(sent), **_fault(outcome))
-    logged = call(200, response=MappingProxyType(sent))
+        return outcome, call(None, response=Sent(body), **_fault(outcome))
+    logged = call(200, response=Sent(body))
     return WireResponse(200, _wire.headers(request_id, body), body), logged
+
+
+class Sent(Mapping[str, Any]):
+    """The JSON document of a response, as sent: read-only, like a mapping proxy of it.
+    Decoded from its bytes when first read, since most of the call log never is."""
+
+    __slots__ = ("_body", "_members")
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._members: dict[str, Any] | None = None
+
+    def _read(self) -> dict[str, Any]:
+        members = self._members
+        if members is None:
+            members = self._members = json.loads(self._body)
+        return members
+
+    def __getitem__(self, key: str) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+    def __repr__(self) -> str:
+        return repr(self._read())
 
 
 def _fault(fault: TransportFault) -> dict[str, str]:
@@ -223,15 +245,15 @@ _UNMODELED_STATUS: Mapping[str, int] = {"ServiceUnavailable": 503, "InternalFail
 
 
 def _changed(
-    outcome: Proceed, sent: dict[str, Any], scenario: str | None, operation: str, request_id: str
-) -> tuple[bytes, dict[str, Any]] | LightsailStubError:
+    outcome: Proceed, sent: bytes, scenario: str | None, operation: str, request_id: str
+) -> bytes | LightsailStubError:
     """The changed response, once botocore's own parser has accepted it: members may be
     missing, added or of surprising values, but a document botocore can't parse at all
     (a list where the model has a structure, a timestamp that is not one) would reach the
     caller as botocore's internal error, so it is the scenario's error instead."""
     assert outcome.change is not None
     try:
-        changed = outcome.change(json.loads(json.dumps(sent)))  # a copy the change may edit
+        changed = outcome.change(json.loads(sent))  # a copy the change may edit
         if not isinstance(changed, dict):
             raise TypeError(f"it returned {type(changed).__name__}, not a dict")
         body = _wire.encode(changed)
@@ -248,7 +270,7 @@ def _changed(
             f"the scenario {scenario} failed to change the {operation} response: "
             f"{type(error).__name__}: {error}"
         )
-    return body, json.loads(body)
+    return body
 
 
 @functools.cache
@@ -304,13 +326,8 @@ def _decode(body: bytes) -> Mapping[str, Any]:
         # UTF-8 only, as the protocol says (json.loads would also guess UTF-16 or a BOM).
         text = body.decode("utf-8")
         # Most bodies have no null at all: skip the per-object hook for them.
-        hook = _without_nulls if "null" in text else None
-        document = json.loads(
-            text,
-            object_hook=hook,
-            parse_constant=_wire.refuse_constant,
-            parse_float=_wire.finite_float,
-        )
+        decoder = _DROPPING_NULLS if "null" in text else _DECODER
+        document = decoder.decode(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None
@@ -326,6 +343,15 @@ def _without_nulls(members: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in members.items() if value is not None}
 
 
+# Built once: json.loads with options builds a decoder per call.
+_DECODER = json.JSONDecoder(parse_constant=_wire.refuse_constant, parse_float=_wire.finite_float)
+_DROPPING_NULLS = json.JSONDecoder(
+    object_hook=_without_nulls,
+    parse_constant=_wire.refuse_constant,
+    parse_float=_wire.finite_float,
+)
+
+
 _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
     "string": (str,),
     "boolean": (bool,),
@@ -339,45 +365,106 @@ _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
     "map": (dict,),
 }
 
+#: Where a value sits in the request, for error messages only: a path (``""`` for the
+#: body), or the place of its container and its key or index. Formatted only on error.
+Where = str | tuple["Where", str | int]
 
-def type_problem(value: Any, shape: Shape, path: str) -> ServiceError | None:
-    """The first place where ``value`` does not have the JSON type the model gives it.
+#: Checks a decoded value against its model shape and returns its read-only copy (objects
+#: as mapping proxies, arrays as tuples); raises the first type problem as a ServiceError.
+Check = Callable[[Any, Where], Any]
 
-    botocore checks this already for its own clients (unless ``parameter_validation`` is
-    off); this is for what gets past it, so that bad input gets a Lightsail answer and
-    never an internal error. Members the model doesn't know are ignored (assumed: what AWS
-    JSON services usually do).
-    """
+
+def _checked_copy(operation: str, decoded: Mapping[str, Any]) -> tuple[Any, ServiceError | None]:
+    """The read-only copy of the request parameters, and the first place where they don't
+    have the JSON type the model gives them (``None``: none).
+
+    botocore checks the types already for its own clients (unless ``parameter_validation``
+    is off); this is for what gets past it, so that bad input gets a Lightsail answer and
+    never an internal error. Members the model doesn't know are kept but not checked
+    (assumed: what AWS JSON services usually do)."""
+    try:
+        check = checker(operation) if operation in _model.operation_names() else None
+        if check is None:
+            return freeze(decoded), None
+        try:
+            return check(decoded, ""), None
+        except ServiceError as problem:
+            return freeze(decoded), problem
+    except RecursionError:
+        message = "the request body is nested too deeply"
+        raise ServiceError("SerializationException", message) from None
+
+
+@functools.cache
+def checker(operation: str) -> Check | None:
+    """The compiled type check of ``operation``'s input (built once per operation)."""
+    shape = _model.operation_model(operation).input_shape
+    return None if shape is None else _compile(shape, {})
+
+
+def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
+    known = compiled.get(shape.name)
+    if known is not None:
+        return known
     expected = _JSON_TYPES.get(shape.type_name, (object,))
-    wrong_bool = isinstance(value, bool) and bool not in expected
-    if not isinstance(value, expected) or wrong_bool:
+    bool_allowed = bool in expected
+
+    def wrong_type(value: Any, where: Where) -> ServiceError:
         return ServiceError(
             "SerializationException",
-            f"{path or 'the request'} must be a {shape.type_name}, got "
+            f"{_path(where) or 'the request'} must be a {shape.type_name}, got "
             f"{type(value).__name__} {describe_value(value)}",
         )
-    if isinstance(shape, StructureShape) and isinstance(value, dict):
-        members = shape.members
-        for name in shape.required_members:
-            if value.get(name) is None:
-                return ServiceError(
-                    "InvalidInputException",
-                    f"{_join(path, name)} is required but missing from the request.",
-                )
-        for name, item in value.items():
-            member = members.get(name)
-            if member is not None:
-                problem = type_problem(item, member, _join(path, name))
-                if problem is not None:
-                    return problem
-    elif isinstance(shape, ListShape) and isinstance(value, list):
-        member = shape.member
-        for index, item in enumerate(value):
-            problem = type_problem(item, member, f"{path}[{index}]")
-            if problem is not None:
-                return problem
-    return None
+
+    if isinstance(shape, StructureShape):
+        members: dict[str, Check] = {}
+        required = tuple(shape.required_members)
+
+        def check_structure(value: Any, where: Where) -> Any:
+            if not isinstance(value, dict):
+                raise wrong_type(value, where)
+            for name in required:
+                if value.get(name) is None:
+                    raise ServiceError(
+                        "InvalidInputException",
+                        f"{_path((where, name))} is required but missing from the request.",
+                    )
+            copy = {}
+            for name, item in value.items():
+                check = members.get(name)
+                copy[name] = freeze(item) if check is None else check(item, (where, name))
+            return MappingProxyType(copy)
+
+        compiled[shape.name] = check_structure  # before the members: shapes may recurse
+        members.update({name: _compile(s, compiled) for name, s in shape.members.items()})
+        return check_structure
+    if isinstance(shape, ListShape):
+        member: list[Check] = []
+
+        def check_list(value: Any, where: Where) -> Any:
+            if not isinstance(value, list):
+                raise wrong_type(value, where)
+            check = member[0]
+            return tuple([check(item, (where, index)) for index, item in enumerate(value)])
+
+        compiled[shape.name] = check_list
+        member.append(_compile(shape.member, compiled))
+        return check_list
+
+    def check_value(value: Any, where: Where) -> Any:
+        if not isinstance(value, expected) or (isinstance(value, bool) and not bool_allowed):
+            raise wrong_type(value, where)
+        return freeze(value) if isinstance(value, dict) else value  # a map: not looked into
+
+    compiled[shape.name] = check_value
+    return check_value
 
 
-def _join(path: str, name: str) -> str:
-    return f"{path}.{name}" if path else name
+def _path(where: Where) -> str:
+    if isinstance(where, str):
+        return where
+    parent, key = where
+    path = _path(parent)
+    if isinstance(key, int):
+        return f"{path}[{key}]"
+    return f"{path}.{key}" if path else key
