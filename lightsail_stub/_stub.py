@@ -137,6 +137,7 @@ class LightsailStub:
                 create_duration=self._create_duration,
             )
             self._calls: list[Call] = []
+            self._contexts: dict[str, Context] = {}
             self._received = 0
             self._scenarios: tuple[Scenario, ...] = self._base_scenarios
         for scenario in self._base_scenarios:
@@ -502,9 +503,17 @@ class LightsailStub:
     def _context(self, region: str, *, fail_later: tuple[str, str] | None = None) -> Context:
         """What an operation runs with, for a call in ``region``. ``fail_later`` makes a
         create that is accepted end ``Failed`` (see :class:`Context`)."""
-        return Context(
-            self._world, self._rules, self._clock, self._ids, region, fail_later=fail_later
-        )
+        if fail_later is not None:
+            return Context(
+                self._world, self._rules, self._clock, self._ids, region, fail_later=fail_later
+            )
+        ctx = self._contexts.get(region)
+        if ctx is None:
+            ctx = Context(self._world, self._rules, self._clock, self._ids, region)
+            if region in _model.enum("RegionName"):  # not any string a request says
+                # One per Region until reset(), which makes a new world (before a new dict).
+                self._contexts[region] = ctx
+        return ctx
 
     # -- activation ---------------------------------------------------------------------
 

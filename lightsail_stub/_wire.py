@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -49,13 +50,15 @@ class WireRequest:
     region: str
     headers: Mapping[str, str] = field(default_factory=dict)
 
-    @property
+    # Cached (read by the dispatch, the scenarios and the call log): the dataclass is frozen,
+    # and cached_property writes to the instance's __dict__ directly.
+    @functools.cached_property
     def attempt(self) -> int:
         """The attempt number botocore sends in ``amz-sdk-request`` (1 when absent)."""
         match = _ATTEMPT.search(str(self.headers.get("amz-sdk-request", "")))
         return int(match.group(1)) if match else 1
 
-    @property
+    @functools.cached_property
     def max_attempts(self) -> int | None:
         """The caller's ``max_attempts``, when botocore sends it in ``amz-sdk-request``."""
         match = _MAX.search(str(self.headers.get("amz-sdk-request", "")))
