@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import re
@@ -49,20 +48,18 @@ class WireRequest:
     body: bytes
     region: str
     headers: Mapping[str, str] = field(default_factory=dict)
+    #: The attempt number botocore sends in ``amz-sdk-request`` (1 when absent).
+    attempt: int = field(init=False, repr=False, compare=False)
+    #: The caller's ``max_attempts``, when botocore sends it in ``amz-sdk-request``.
+    max_attempts: int | None = field(init=False, repr=False, compare=False)
 
-    # Cached (read by the dispatch, the scenarios and the call log): the dataclass is frozen,
-    # and cached_property writes to the instance's __dict__ directly.
-    @functools.cached_property
-    def attempt(self) -> int:
-        """The attempt number botocore sends in ``amz-sdk-request`` (1 when absent)."""
-        match = _ATTEMPT.search(str(self.headers.get("amz-sdk-request", "")))
-        return int(match.group(1)) if match else 1
-
-    @functools.cached_property
-    def max_attempts(self) -> int | None:
-        """The caller's ``max_attempts``, when botocore sends it in ``amz-sdk-request``."""
-        match = _MAX.search(str(self.headers.get("amz-sdk-request", "")))
-        return int(match.group(1)) if match else None
+    def __post_init__(self) -> None:
+        # Read once here: the dispatch, the scenarios and the call log all need them.
+        sdk_request = str(self.headers.get("amz-sdk-request", ""))
+        match = _ATTEMPT.search(sdk_request)
+        object.__setattr__(self, "attempt", int(match.group(1)) if match else 1)
+        match = _MAX.search(sdk_request)
+        object.__setattr__(self, "max_attempts", int(match.group(1)) if match else None)
 
     @property
     def invocation_id(self) -> str | None:
