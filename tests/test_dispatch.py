@@ -1,0 +1,157 @@
+"""The dispatch's compiled type check and read-only copy, against a plain reference: the
+recursive walk it replaced (for speed), kept here as the oracle."""
+
+from __future__ import annotations
+
+import json
+from types import MappingProxyType
+from typing import Any
+
+import pytest
+from botocore.model import ListShape, Shape, StructureShape
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import lightsail_stub
+from lightsail_stub import _dispatch, _model
+from lightsail_stub._errors import ServiceError
+from lightsail_stub._operations import OPERATIONS
+from lightsail_stub._wire import WireRequest
+
+TYPES = {
+    "string": (str,),
+    "boolean": (bool,),
+    "integer": (int,),
+    "long": (int,),
+    "float": (int, float),
+    "double": (int, float),
+    "timestamp": (int, float, str),
+    "list": (list,),
+    "structure": (dict,),
+    "map": (dict,),
+}
+
+
+def reference_problem(value: Any, shape: Shape, path: str) -> tuple[str, str] | None:
+    expected = TYPES.get(shape.type_name, (object,))
+    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+        where = path or "the request"
+        return "SerializationException", f"{where} must be a {shape.type_name}, got"
+    if isinstance(shape, StructureShape):
+        for name in shape.required_members:
+            if value.get(name) is None:
+                where = f"{path}.{name}" if path else name
+                return "InvalidInputException", f"{where} is required but missing"
+        for name, item in value.items():
+            if name in shape.members:
+                where = f"{path}.{name}" if path else name
+                problem = reference_problem(item, shape.members[name], where)
+                if problem is not None:
+                    return problem
+    elif isinstance(shape, ListShape):
+        for index, item in enumerate(value):
+            problem = reference_problem(item, shape.member, f"{path}[{index}]")
+            if problem is not None:
+                return problem
+    return None
+
+
+def reference_copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return MappingProxyType({key: reference_copy(item) for key, item in value.items()})
+    if isinstance(value, list):
+        return tuple(reference_copy(item) for item in value)
+    return value
+
+
+JSON = st.recursive(
+    st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=10,
+)
+
+
+@st.composite
+def shaped(draw: st.DrawFn, shape: Shape, depth: int = 0) -> Any:
+    """Mostly the right JSON type for ``shape``, sometimes anything (so problems turn up at
+    every depth)."""
+    if depth > 4 or draw(st.integers(0, 9)) == 0:
+        return draw(JSON)
+    if isinstance(shape, StructureShape):
+        names = sorted(shape.members)
+        chosen = draw(st.lists(st.sampled_from(names), unique=True)) if names else []
+        value = {name: draw(shaped(shape.members[name], depth + 1)) for name in chosen}
+        value.update(draw(st.dictionaries(st.text(max_size=4), JSON, max_size=1)))
+        return value
+    if isinstance(shape, ListShape):
+        return draw(st.lists(shaped(shape.member, depth + 1), max_size=3))
+    return draw(JSON)
+
+
+@st.composite
+def requests(draw: st.DrawFn) -> tuple[str, Any]:
+    operation = draw(st.sampled_from(sorted(OPERATIONS)))
+    shape = _model.operation_model(operation).input_shape
+    assert shape is not None
+    return operation, draw(shaped(shape))
+
+
+@settings(max_examples=500, deadline=None)
+@given(requests())
+def test_the_compiled_check_finds_the_first_problem_the_plain_walk_finds(
+    request: tuple[str, Any],
+) -> None:
+    operation, value = request
+    shape = _model.operation_model(operation).input_shape
+    assert shape is not None
+    expected = reference_problem(value, shape, "")
+    copy, problem = _dispatch._checked_copy(operation, value)
+    if expected is None:
+        assert problem is None
+    else:
+        assert isinstance(problem, ServiceError)
+        assert (problem.shape, problem.message[: len(expected[1])]) == expected
+    # Whether or not the types were right, the copy is the whole request, read-only.
+    assert copy == reference_copy(value)
+    assert _read_only_all_the_way_down(copy)
+
+
+def _read_only_all_the_way_down(value: Any) -> bool:
+    if isinstance(value, MappingProxyType):
+        return all(_read_only_all_the_way_down(item) for item in value.values())
+    if isinstance(value, tuple):
+        return all(_read_only_all_the_way_down(item) for item in value)
+    return not isinstance(value, (dict, list))
+
+
+def test_a_body_nested_too_deeply_to_copy_is_a_serialization_error() -> None:
+    # Deep enough for the copy's recursion, not for the JSON decoder's.
+    nested = "[" * 900 + "]" * 900
+    body = (
+        '{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1", '
+        f'"extra": {nested}}}'
+    ).encode()
+    stub = lightsail_stub.mock_lightsail()
+    answer = json.loads(
+        stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2")).body
+    )
+    assert answer["__type"] == "SerializationException"
+    assert answer["message"] == "the request body is nested too deeply"
+    assert stub.snapshots == ()
+
+
+def test_the_logged_response_is_what_was_sent_read_only() -> None:
+    body = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"}'
+    stub = lightsail_stub.mock_lightsail()
+    sent = json.loads(
+        stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2")).body
+    )
+    response = stub.calls[0].response
+    assert response is not None
+    assert response == sent
+    assert dict(response) == sent
+    assert len(response) == 1
+    assert list(response) == ["operations"]
+    assert repr(response) == repr(sent)
+    with pytest.raises(TypeError):
+        response["operations"] = []  # type: ignore[index]
