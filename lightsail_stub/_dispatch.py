@@ -365,13 +365,16 @@ _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
     "map": (dict,),
 }
 
-#: Where a value sits in the request, for error messages only: a path (``""`` for the
-#: body), or the place of its container and its key or index. Formatted only on error.
-Where = str | tuple["Where", str | int]
+_SCALARS = frozenset({"string", "boolean", "integer", "long", "float", "double", "timestamp"})
 
-#: Checks a decoded value against its model shape and returns its read-only copy (objects
-#: as mapping proxies, arrays as tuples); raises the first type problem as a ServiceError.
-Check = Callable[[Any, Where], Any]
+#: Where a value sits in the request, for error messages only: a path (``""`` for the
+#: body), or its container's place and its key or index. Formatted only on error.
+Where = str | tuple["Where", str | int | None]
+
+#: Checks a decoded value (at ``key`` of the container at ``where``) against its model
+#: shape and returns its read-only copy (objects as mapping proxies, arrays as tuples);
+#: raises the first type problem as a ServiceError.
+Check = Callable[[Any, Where, str | int | None], Any]
 
 
 def _checked_copy(operation: str, decoded: Mapping[str, Any]) -> tuple[Any, ServiceError | None]:
@@ -387,7 +390,7 @@ def _checked_copy(operation: str, decoded: Mapping[str, Any]) -> tuple[Any, Serv
         if check is None:
             return freeze(decoded), None
         try:
-            return check(decoded, ""), None
+            return check(decoded, "", None), None
         except ServiceError as problem:
             return freeze(decoded), problem
     except RecursionError:
@@ -409,10 +412,10 @@ def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
     expected = _JSON_TYPES.get(shape.type_name, (object,))
     bool_allowed = bool in expected
 
-    def wrong_type(value: Any, where: Where) -> ServiceError:
+    def wrong_type(value: Any, where: Where, key: str | int | None) -> ServiceError:
         return ServiceError(
             "SerializationException",
-            f"{_path(where) or 'the request'} must be a {shape.type_name}, got "
+            f"{_path(where, key) or 'the request'} must be a {shape.type_name}, got "
             f"{type(value).__name__} {describe_value(value)}",
         )
 
@@ -420,51 +423,69 @@ def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
         members: dict[str, Check] = {}
         required = tuple(shape.required_members)
 
-        def check_structure(value: Any, where: Where) -> Any:
+        def check_structure(value: Any, parent: Where, key: str | int | None) -> Any:
             if not isinstance(value, dict):
-                raise wrong_type(value, where)
+                raise wrong_type(value, parent, key)
+            where = (parent, key)
             for name in required:
                 if value.get(name) is None:
                     raise ServiceError(
                         "InvalidInputException",
-                        f"{_path((where, name))} is required but missing from the request.",
+                        f"{_path(where, name)} is required but missing from the request.",
                     )
-            copy = {}
+            copy = None  # the decoded object itself, read-only, unless a member changes
             for name, item in value.items():
+                if type(item) in scalars.get(name, ()):
+                    continue  # the usual case, checked inline: a string, a number...
                 check = members.get(name)
-                copy[name] = freeze(item) if check is None else check(item, (where, name))
-            return MappingProxyType(copy)
+                if check is not None:
+                    frozen = check(item, where, name)
+                elif isinstance(item, (dict, list)):
+                    frozen = freeze(item)
+                else:
+                    continue
+                if frozen is not item:
+                    if copy is None:
+                        copy = dict(value)
+                    copy[name] = frozen
+            return MappingProxyType(value if copy is None else copy)
 
         compiled[shape.name] = check_structure  # before the members: shapes may recurse
         members.update({name: _compile(s, compiled) for name, s in shape.members.items()})
+        # The exact types json.loads gives that each scalar member takes (compared with
+        # type(), so a bool is no integer); anything else goes through the member's check.
+        scalars = {
+            name: frozenset(_JSON_TYPES[s.type_name])
+            for name, s in shape.members.items()
+            if s.type_name in _SCALARS
+        }
         return check_structure
     if isinstance(shape, ListShape):
         member: list[Check] = []
 
-        def check_list(value: Any, where: Where) -> Any:
+        def check_list(value: Any, parent: Where, key: str | int | None) -> Any:
             if not isinstance(value, list):
-                raise wrong_type(value, where)
-            check = member[0]
-            return tuple([check(item, (where, index)) for index, item in enumerate(value)])
+                raise wrong_type(value, parent, key)
+            check, where = member[0], (parent, key)
+            return tuple([check(item, where, index) for index, item in enumerate(value)])
 
         compiled[shape.name] = check_list
         member.append(_compile(shape.member, compiled))
         return check_list
 
-    def check_value(value: Any, where: Where) -> Any:
+    def check_value(value: Any, parent: Where, key: str | int | None) -> Any:
         if not isinstance(value, expected) or (isinstance(value, bool) and not bool_allowed):
-            raise wrong_type(value, where)
+            raise wrong_type(value, parent, key)
         return freeze(value) if isinstance(value, dict) else value  # a map: not looked into
 
     compiled[shape.name] = check_value
     return check_value
 
 
-def _path(where: Where) -> str:
-    if isinstance(where, str):
-        return where
-    parent, key = where
-    path = _path(parent)
+def _path(where: Where, key: str | int | None = None) -> str:
+    path = where if isinstance(where, str) else _path(*where)
+    if key is None:
+        return path
     if isinstance(key, int):
         return f"{path}[{key}]"
     return f"{path}.{key}" if path else key
