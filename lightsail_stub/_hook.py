@@ -72,13 +72,7 @@ _MODEL_EVENT = "before-parameter-build.lightsail"
 _MODEL_ID = "lightsail-stub.before-parameter-build"
 _ANSWERED = "_lightsail_stub_answered"
 _END_EVENTS = ("after-call.lightsail", "after-call-error.lightsail")
-_READ_HEADERS = (
-    "X-Amz-Target",
-    "Authorization",
-    "amz-sdk-request",
-    "amz-sdk-invocation-id",
-    _wire.REGION_HEADER,
-)
+_READ_HEADERS = ("X-Amz-Target", "Authorization", "amz-sdk-request", "amz-sdk-invocation-id")
 _END_ID = "lightsail-stub.end-of-call"
 
 FAKE_ACCESS_KEY = "AKIALIGHTSAILSTUB000"
@@ -289,12 +283,18 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
         # its own stub answers it. (Only looked at when the server module is loaded at all.)
         return None
     setattr(request, _ANSWERED, True)
-    # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow).
+    # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow;
+    # a missing one costs a KeyError inside it, so the Region header only when unsigned).
     headers = {}
+    get = request.headers.get
     for name in _READ_HEADERS:
-        value = request.headers.get(name)
+        value = get(name)
         if value is not None:
             headers[name] = _text(value)
+    if "Authorization" not in headers:
+        value = get(_wire.REGION_HEADER)
+        if value is not None:
+            headers[_wire.REGION_HEADER] = _text(value)
     target = headers.get("X-Amz-Target")
     body = _bytes(request.body)
     operation, wire = _wire.from_http(target, body, headers, request.url, None)

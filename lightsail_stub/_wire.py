@@ -89,15 +89,22 @@ def from_http(
     dispatch then refuses the call). Returns the operation name (``None`` when the target
     is not Lightsail's) and the request.
     """
-    lowered = {k.lower(): v for k, v in headers.items()}
+    public, authorization, region_header = {}, "", None
+    for key, value in headers.items():
+        name = key.lower()
+        if name == "authorization":
+            authorization = value
+        elif name == REGION_HEADER:
+            region_header = value
+        elif name not in _SECRET_HEADERS:
+            public[name] = value
     region = (
-        _first_group(_SCOPE, lowered.get("authorization", ""))
-        or lowered.get(REGION_HEADER)
+        _first_group(_SCOPE, authorization)
+        or region_header
         or _first_group(_HOST_REGION, url)
         or default_region
         or ""
     )
-    public = {k: v for k, v in lowered.items() if k not in _SECRET_HEADERS and k != REGION_HEADER}
     prefix = _model.target_prefix() + "."
     operation = target[len(prefix) :] if target and target.startswith(prefix) else None
     return operation, WireRequest(operation or "", body, region, public)

@@ -617,14 +617,21 @@ class _When(_Builtin):
     ) -> None:
         super().__init__(limit)
         self._condition, self._inner, self._shown = condition, inner, shown
+        # Sorted out once (isinstance of an ABC is slow), not per call.
+        self._parameters: Mapping[str, Any] = {}
+        self._predicate: Callable[[Request], bool] | None = None
+        if isinstance(condition, Mapping):
+            self._parameters = condition
+        else:
+            self._predicate = condition
 
     def _decide(self, call: Request) -> Outcome | None:
         return self._inner(call) if self._matches(call) else None
 
     def _matches(self, call: Request) -> bool:
-        condition = self._condition
-        if not isinstance(condition, Mapping):
-            return bool(condition(call))
+        if self._predicate is not None:
+            return bool(self._predicate(call))
+        condition = self._parameters
         for name, expected in condition.items():
             if name not in call.params:
                 return False
