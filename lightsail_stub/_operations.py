@@ -66,6 +66,11 @@ class Context:
             raise ServiceError("InvalidInputException", violation.message)
 
     def check_tags(self, field: str, tags: list[dict[str, str]]) -> Tags:
+        # A tag the rule table's compiled checks accept needs no field path (the f-strings
+        # below are built only to check, and name, a tag they do not accept).
+        accepts = self.rules._accepts
+        key_ok = accepts["tag-key"] or _never
+        value_ok = accepts["tag-value"] or _never
         pairs = []
         for index, tag in enumerate(tags):
             if "key" not in tag:
@@ -75,12 +80,17 @@ class Context:
                 )
             key = tag["key"]
             value = tag.get("value")
-            self.check("tag-key", f"{field}[{index}].key", key)
-            if value is not None:
+            if not key_ok(key):
+                self.check("tag-key", f"{field}[{index}].key", key)
+            if value is not None and not value_ok(value):
                 self.check("tag-value", f"{field}[{index}].value", value)
             pairs.append((key, value))
         self.check("tag-list", field, pairs)
         return tuple(pairs)
+
+
+def _never(value: Any) -> bool:
+    return False
 
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
