@@ -16,12 +16,13 @@ import base64
 import binascii
 import bisect
 import math
+import operator
 import random
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ._errors import LightsailStubError
 from ._wire import to_epoch
@@ -580,7 +581,32 @@ class World:
 
 def _ended(record: Stateful, transition: Transition) -> Stateful:
     """A snapshot or database once its transition happened."""
-    return replace(record, state=transition.state)
+    return with_state(record, transition.state)
+
+
+def with_state(record: Stateful, state: str) -> Stateful:
+    """``replace(record, state=state)``, in one call of the record's ``__init__`` (this runs
+    on most creates: ``dataclasses.replace`` walks the fields in Python, 3 times slower)."""
+    swap = _STATE_SWAP.get(type(record))
+    if swap is None:  # not one of the two record types: the general way
+        return replace(record, state=state)
+    values, at = swap
+    fields_ = values(record)
+    cls: Callable[..., Stateful] = type(record)
+    return cls(*fields_[:at], state, *fields_[at + 1 :])
+
+
+def _state_swap(cls: type[Stateful]) -> tuple[Callable[[Stateful], tuple[Any, ...]], int]:
+    # Every field of these records is an __init__ argument, in the order of fields().
+    names = [f.name for f in fields(cls)]
+    assert all(f.init for f in fields(cls))
+    return operator.attrgetter(*names), names.index("state")
+
+
+_STATE_SWAP: dict[type, tuple[Callable[[Any], tuple[Any, ...]], int]] = {
+    Database: _state_swap(Database),
+    Snapshot: _state_swap(Snapshot),
+}
 
 
 def _finished(record: Operation, transition: Transition) -> Operation:
