@@ -62,7 +62,11 @@ class Context:
     fail_later: tuple[str, str] | None = None
 
     def check(self, kind: Kind, field: str, value: Any) -> None:
-        violation = self.rules.first_violation(kind, field, value)
+        rules = self.rules
+        accept = rules._accepts[kind]  # RuleSet.first_violation's first step, inline
+        if accept is not None and accept(value):
+            return
+        violation = rules._scan(kind, field, value)
         if violation is not None:
             raise ServiceError("InvalidInputException", violation.message)
 
@@ -423,8 +427,10 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
             backing_up = stored
         else:
             backing_up = with_state(database, BACKING_UP)
-        done = ending if ending.state == AVAILABLE and ending.error is None else None
-        world.put_database(backing_up, done or Transition(ending.at, AVAILABLE))
+        # It comes back `available` (whatever becomes of the snapshot): as `database` is,
+        # which its transition carries, so that settling it makes nothing.
+        back = database if database.state == AVAILABLE else None
+        world.put_database(backing_up, Transition(ending.at, AVAILABLE, None, backing_up, back))
         operation_type = _enum_value("OperationType", "CreateRelationalDatabaseSnapshot")
         finish = _operation_ending(ending)
         operations = (

@@ -106,11 +106,15 @@ def test_a_refused_backup_still_settles_the_database() -> None:
     assert "orders-db" not in place.database_transitions
 
 
-def test_a_create_reads_the_clock_once_and_once_per_read_of_a_changing_record() -> None:
+@pytest.mark.parametrize("pending", ["available", "failed"])
+def test_a_create_reads_the_clock_once_and_once_per_read_of_a_changing_record(
+    pending: str,
+) -> None:
     """With a clock that moves on every read, one more or one fewer read changes every
     timestamp after it. A database `available` with a transition still pending (no call
     leaves one so today; put here directly) is read twice by a create (checking it, then
-    taking it), and the second read finds the transition due."""
+    taking it), and the second read finds the transition due: the backup goes on from the
+    state it ends in, and the database comes back `available` after it."""
     reads: list[datetime] = []
 
     def clock() -> datetime:
@@ -123,12 +127,19 @@ def test_a_create_reads_the_clock_once_and_once_per_read_of_a_changing_record() 
     params = {"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "s-1"}
     create_relational_database_snapshot(ctx, params)
     world = stub._world
-    backing_up = world.region("eu-west-2").databases.get("orders-db")
+    place = world.region("eu-west-2")
+    backing_up = place.databases.get("orders-db")
     assert backing_up is not None
     world.put_database(with_state(backing_up, "available"))  # the transition stays
+    # Due at the create's third clock read: after its first read of the database, at its
+    # second.
+    place.database_transitions["orders-db"] = Transition(reads[-1] + timedelta(seconds=3), pending)
     before = len(reads)
     create_relational_database_snapshot(ctx, {**params, "relationalDatabaseSnapshotName": "s-2"})
     assert len(reads) - before == 3
-    place = world.region("eu-west-2")
     assert place.databases.get("orders-db") == backing_up
     assert place.database_transitions["orders-db"].at == reads[before] + timedelta(seconds=4)
+    assert [s.from_database_name for s in stub.snapshots] == ["orders-db", "orders-db"]
+    stub.advance(60)
+    final = world.database("eu-west-2", "orders-db")
+    assert final == with_state(backing_up, "available")
