@@ -328,7 +328,25 @@ def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:
                     return False
         return True
 
-    return accept
+    # The same names and tags come again and again (every backup of one database, with
+    # the same tags): a set look-up answers them. Only accepted strings are kept, and no
+    # more than _REMEMBERED (a few hundred kB at most); past that, values are checked.
+    accepted: set[str] = set()
+
+    def remembering(value: Any) -> bool:
+        if type(value) is str and value in accepted:
+            return True
+        if not accept(value):
+            return False
+        if len(accepted) < _REMEMBERED:
+            accepted.add(value)
+        return True
+
+    return remembering
+
+
+#: How many accepted strings each compiled check of a RuleSet remembers.
+_REMEMBERED = 1024
 
 
 def _accept_anything(value: Any) -> bool:

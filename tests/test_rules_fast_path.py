@@ -243,3 +243,25 @@ def test_a_rule_set_survives_pickling(rules: RuleSet) -> None:
         "snapshot-name", "n", "-a"
     )
     assert again._accepts["tag-key"] is not None
+
+
+@pytest.mark.parametrize("remembered", [0, 3, 1024])
+@settings(max_examples=50)
+@given(values=st.lists(strings, max_size=12), kind=st.sampled_from(STRING_KINDS))
+def test_a_compiled_check_answers_a_value_again_as_the_first_time(
+    values: list[str], kind: Kind, remembered: int
+) -> None:
+    """Compiled checks remember the strings they accepted (up to a bound): asked again,
+    in any order, they answer as the rules do."""
+    import lightsail_stub._rules as rules_module
+
+    before = rules_module._REMEMBERED
+    rules_module._REMEMBERED = remembered
+    try:
+        rules = REFERENCE_RULES.without("snapshot-name.edges")  # a fresh table: nothing seen
+        accept = rules._accepts[kind]
+        assert accept is not None
+        for value in values + values[::-1] + values:
+            assert accept(value) == (rules._scan(kind, "f", value) is None)
+    finally:
+        rules_module._REMEMBERED = before
