@@ -40,6 +40,7 @@ from ._world import (
     World,
     decode_token,
     encode_token,
+    new_operation,
     with_state,
 )
 
@@ -231,7 +232,7 @@ def _record_operation(
 ) -> Operation:
     """:func:`_operation`, its enum values checked and ``finish`` (what the operation
     becomes, see :func:`_operation_ending`) made already."""
-    operation = Operation(
+    operation = new_operation(
         ctx.ids.uuid(),
         resource_name,
         resource_type,

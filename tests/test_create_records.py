@@ -4,8 +4,11 @@ again, transitions shared) must store exactly what ``dataclasses.replace`` would
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+import copy
+import pickle
+from dataclasses import FrozenInstanceError, dataclass, field, fields, replace
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -13,7 +16,16 @@ from hypothesis import strategies as st
 
 import lightsail_stub
 from lightsail_stub._operations import create_relational_database_snapshot, tag_resource
-from lightsail_stub._world import Database, Snapshot, Transition, with_state
+from lightsail_stub._world import (
+    Database,
+    Operation,
+    Snapshot,
+    Transition,
+    _builder,
+    _new_snapshot,
+    new_operation,
+    with_state,
+)
 
 FROZEN = datetime(2026, 11, 27, 12, tzinfo=timezone.utc)
 DB = Database(
@@ -143,3 +155,67 @@ def test_a_create_reads_the_clock_once_and_once_per_read_of_a_changing_record(
     stub.advance(60)
     final = world.database("eu-west-2", "orders-db")
     assert final == with_state(backing_up, "available")
+
+
+# -- records built without the frozen __init__ (_world._builder) ---------------------------
+
+texts = st.text(max_size=8)
+times = st.datetimes(timezones=st.just(timezone.utc))
+tag_tuples = st.lists(st.tuples(texts, st.none() | texts), max_size=3).map(tuple)
+operation_values = st.tuples(
+    texts, texts, texts, times, texts, texts, st.booleans(), texts, st.none() | texts, texts,
+    times, st.none() | texts, st.none() | texts,
+)  # fmt: skip
+snapshot_values = st.tuples(
+    texts, texts, texts, texts, times, texts, texts, texts, st.integers(), texts, texts,
+    texts, texts, tag_tuples,
+)  # fmt: skip
+
+
+def _same_record(built: object, made: object) -> None:
+    assert type(built) is type(made)
+    assert built == made
+    assert hash(built) == hash(made)
+    assert repr(built) == repr(made)
+    assert pickle.loads(pickle.dumps(built)) == made
+    assert copy.copy(built) == made
+    with pytest.raises(FrozenInstanceError):
+        built.region = "x"  # type: ignore[attr-defined]
+    for record in (built, made):  # a name that is no field: refused alike
+        with pytest.raises((AttributeError, TypeError)) as refused:
+            record.nonsense = "x"  # type: ignore[attr-defined]
+        if record is built:
+            first = refused.type
+        else:
+            assert refused.type is first
+    assert not hasattr(built, "__dict__")
+
+
+@given(values=operation_values)
+def test_an_operation_built_fast_is_the_dataclass_s_own(values: tuple[Any, ...]) -> None:
+    _same_record(new_operation(*values), Operation(*values))
+    _same_record(new_operation(*values[:11]), Operation(*values[:11]))  # defaults
+
+
+@given(values=snapshot_values, state=texts)
+def test_a_snapshot_built_fast_is_the_dataclass_s_own(values: tuple[Any, ...], state: str) -> None:
+    made = Snapshot(*values)
+    _same_record(_new_snapshot(*values), made)
+    _same_record(with_state(made, state), replace(made, state=state))
+
+
+def test_a_record_whose_init_does_more_is_not_built_fast() -> None:
+    @dataclass(frozen=True, slots=True)
+    class Checked:
+        name: str
+
+        def __post_init__(self) -> None:
+            assert self.name
+
+    @dataclass(frozen=True, slots=True)
+    class Listing:
+        names: list[str] = field(default_factory=list)
+
+    for cls in (Checked, Listing):
+        with pytest.raises(TypeError, match="does more than store its arguments"):
+            _builder(cls)  # type: ignore[type-var]
