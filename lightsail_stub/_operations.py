@@ -41,6 +41,7 @@ from ._world import (
     decode_token,
     encode_token,
     new_operation,
+    new_transition,
     with_state,
 )
 
@@ -191,8 +192,8 @@ def _ending(ctx: Context, now: datetime, success_state: str, failure_state: str)
     """When and how a create started now ends (see ``Context.fail_later``)."""
     at = now + ctx.world.create_duration
     if ctx.fail_later is None:
-        return Transition(at, success_state)
-    return Transition(at, failure_state, ctx.fail_later)
+        return new_transition(at, success_state)
+    return new_transition(at, failure_state, ctx.fail_later)
 
 
 def _operation(
@@ -253,7 +254,7 @@ def _operation_ending(ending: Transition) -> Transition:
     """The transition of an operation that ends with ``ending`` (of what it creates): a
     status instead of a state. Operations started together share it (it is immutable)."""
     status = _FAILED if ending.error is not None else _SUCCEEDED
-    return Transition(ending.at, _enum_value("OperationStatus", status), ending.error)
+    return new_transition(ending.at, _enum_value("OperationStatus", status), ending.error)
 
 
 @functools.cache
@@ -431,7 +432,7 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
         # It comes back `available` (whatever becomes of the snapshot): as `database` is,
         # which its transition carries, so that settling it makes nothing.
         back = database if database.state == AVAILABLE else None
-        world.put_database(backing_up, Transition(ending.at, AVAILABLE, None, backing_up, back))
+        world.put_database(backing_up, new_transition(ending.at, AVAILABLE, None, backing_up, back))
         operation_type = _enum_value("OperationType", "CreateRelationalDatabaseSnapshot")
         finish = _operation_ending(ending)
         operations = (

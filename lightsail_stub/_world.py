@@ -144,15 +144,16 @@ class Transition:
     result: object = field(default=None, compare=False, repr=False)
 
 
-def _builder(cls: type[S]) -> Callable[..., S]:
+def _builder(cls: type[Built]) -> Callable[..., Built]:
     """A constructor of ``cls`` records that skips the frozen dataclass ``__init__``.
 
     That ``__init__`` sets each field through ``object.__setattr__`` (``__setattr__``
-    refuses): about 2 µs for an Operation, and a create makes three records. The builder
-    is a plain slotted class with the same fields, in the same slots: its ``__init__``
-    stores them directly, then the object becomes a ``cls`` (allowed: same slots), frozen
-    from then on like any other. Only for records whose ``__init__`` does nothing else: no
-    ``__post_init__``, every field an argument; checked here, and tested against ``cls``.
+    refuses): about 2 µs for an Operation; a create makes three records and three
+    transitions. The builder is a plain slotted class with the same fields, in the same
+    slots: its ``__init__`` stores them directly, then the object becomes a ``cls``
+    (allowed: same slots), frozen from then on like any other. Only for classes whose
+    ``__init__`` does nothing else: no ``__post_init__``, every field an argument without
+    a factory; checked here, and tested against ``cls``.
     """
     members = fields(cls)
     if hasattr(cls, "__post_init__") or not all(
@@ -173,7 +174,7 @@ def _builder(cls: type[S]) -> Callable[..., S]:
     except TypeError:  # an interpreter that refuses: the dataclass's own __init__
         return cls
 
-    def build(*args: Any) -> S:
+    def build(*args: Any) -> Built:
         record = plain(*args)
         record.__class__ = cls
         return record  # type: ignore[no-any-return]
@@ -288,6 +289,7 @@ def _uuid4(bits: int) -> str:
 
 R = TypeVar("R")
 S = TypeVar("S", Snapshot, Database, Operation)
+Built = TypeVar("Built", Snapshot, Database, Operation, Transition)
 Stateful = TypeVar("Stateful", Snapshot, Database)
 
 
@@ -652,6 +654,7 @@ _STATE_SWAP: dict[type, tuple[Callable[[Any], tuple[Any, ...]], int, Callable[..
 
 #: Constructors of new records, with the fields in order as positional arguments.
 new_operation = _builder(Operation)
+new_transition = _builder(Transition)
 _new_snapshot = _builder(Snapshot)
 
 

@@ -24,6 +24,7 @@ from lightsail_stub._world import (
     _builder,
     _new_snapshot,
     new_operation,
+    new_transition,
     with_state,
 )
 
@@ -219,3 +220,20 @@ def test_a_record_whose_init_does_more_is_not_built_fast() -> None:
     for cls in (Checked, Listing):
         with pytest.raises(TypeError, match="does more than store its arguments"):
             _builder(cls)  # type: ignore[type-var]
+
+
+@given(
+    at=times,
+    state=texts,
+    error=st.none() | st.tuples(texts, texts),
+    memo=st.sampled_from([(), (None, None), (DB, DB), (DB, None)]),
+)
+def test_a_transition_built_fast_is_the_dataclass_s_own(
+    at: datetime, state: str, error: tuple[str, str] | None, memo: tuple[Any, ...]
+) -> None:
+    built, made = new_transition(at, state, error, *memo), Transition(at, state, error, *memo)
+    assert type(built) is Transition
+    assert (built, hash(built), repr(built)) == (made, hash(made), repr(made))
+    assert (built.source, built.result) == (made.source, made.result)
+    with pytest.raises(FrozenInstanceError):
+        built.state = "x"  # type: ignore[misc]
