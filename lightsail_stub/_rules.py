@@ -329,8 +329,9 @@ def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:
         return True
 
     # The same names and tags come again and again (every backup of one database, with
-    # the same tags): a set look-up answers them. Only accepted strings are kept, and no
-    # more than _REMEMBERED (a few hundred kB at most); past that, values are checked.
+    # the same tags): a set look-up answers them. Only accepted strings are kept, up to
+    # _REMEMBERED of them, of at most _REMEMBERED_LENGTH characters (about 1 MB at most,
+    # whatever a table allows); past that, values are checked.
     accepted: set[str] = set()
 
     def remembering(value: Any) -> bool:
@@ -338,15 +339,16 @@ def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:
             return True
         if not accept(value):
             return False
-        if len(accepted) < _REMEMBERED:
+        if len(accepted) < _REMEMBERED and len(value) <= _REMEMBERED_LENGTH:
             accepted.add(value)
         return True
 
     return remembering
 
 
-#: How many accepted strings each compiled check of a RuleSet remembers.
+#: How many accepted strings each compiled check of a RuleSet remembers, and how long.
 _REMEMBERED = 1024
+_REMEMBERED_LENGTH = 256
 
 
 def _accept_anything(value: Any) -> bool:

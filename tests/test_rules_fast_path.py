@@ -265,3 +265,17 @@ def test_a_compiled_check_answers_a_value_again_as_the_first_time(
             assert accept(value) == (rules._scan(kind, "f", value) is None)
     finally:
         rules_module._REMEMBERED = before
+
+
+def test_what_a_compiled_check_remembers_is_bounded() -> None:
+    rules = REFERENCE_RULES.without("tag-value.length")  # values of any length
+    accept = rules._accepts["tag-value"]
+    assert accept is not None
+    for i in range(2000):
+        assert accept(f"v{i}")
+    assert accept("v" * 10_000)
+    assert accept("v" * 10_000)  # answered again, from the rules
+    cells = [cell.cell_contents for cell in accept.__closure__ or ()]
+    (remembered,) = [c for c in cells if isinstance(c, set)]
+    assert len(remembered) == 1024
+    assert max(map(len, remembered)) <= 256
