@@ -40,6 +40,9 @@ from ._world import (
     World,
     decode_token,
     encode_token,
+    new_operation,
+    new_transition,
+    with_state,
 )
 
 
@@ -61,11 +64,20 @@ class Context:
     fail_later: tuple[str, str] | None = None
 
     def check(self, kind: Kind, field: str, value: Any) -> None:
-        violation = self.rules.first_violation(kind, field, value)
+        rules = self.rules
+        accept = rules._accepts[kind]  # RuleSet.first_violation's first step, inline
+        if accept is not None and accept(value):
+            return
+        violation = rules._scan(kind, field, value)
         if violation is not None:
             raise ServiceError("InvalidInputException", violation.message)
 
     def check_tags(self, field: str, tags: list[dict[str, str]]) -> Tags:
+        # A tag the rule table's compiled checks accept needs no field path (the f-strings
+        # below are built only to check, and name, a tag they do not accept).
+        accepts = self.rules._accepts
+        key_ok = accepts["tag-key"] or _never
+        value_ok = accepts["tag-value"] or _never
         pairs = []
         for index, tag in enumerate(tags):
             if "key" not in tag:
@@ -75,12 +87,17 @@ class Context:
                 )
             key = tag["key"]
             value = tag.get("value")
-            self.check("tag-key", f"{field}[{index}].key", key)
-            if value is not None:
+            if not key_ok(key):
+                self.check("tag-key", f"{field}[{index}].key", key)
+            if value is not None and not value_ok(value):
                 self.check("tag-value", f"{field}[{index}].value", value)
             pairs.append((key, value))
         self.check("tag-list", field, pairs)
         return tuple(pairs)
+
+
+def _never(value: Any) -> bool:
+    return False
 
 
 Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
@@ -175,8 +192,8 @@ def _ending(ctx: Context, now: datetime, success_state: str, failure_state: str)
     """When and how a create started now ends (see ``Context.fail_later``)."""
     at = now + ctx.world.create_duration
     if ctx.fail_later is None:
-        return Transition(at, success_state)
-    return Transition(at, failure_state, ctx.fail_later)
+        return new_transition(at, success_state)
+    return new_transition(at, failure_state, ctx.fail_later)
 
 
 def _operation(
@@ -192,26 +209,59 @@ def _operation(
 ) -> Operation:
     """Record an operation: ``Started`` until ``ending`` (its status is then
     ``ending.state``), or, without one, ``Succeeded`` at once."""
-    operation = Operation(
-        id=ctx.ids.uuid(),
-        resource_name=resource_name,
-        resource_type=_model.enum_value("ResourceType", resource_type),
-        created_at=now,
-        region=ctx.region,
-        availability_zone=zone,
-        is_terminal=ending is None,
-        operation_details=details,
-        operation_type=(
-            None if operation_type is None else _model.enum_value("OperationType", operation_type)
-        ),
-        status=_model.enum_value("OperationStatus", _STARTED if ending else _SUCCEEDED),
-        status_changed_at=now,
+    return _record_operation(
+        ctx,
+        now,
+        resource_name,
+        _enum_value("ResourceType", resource_type),
+        zone,
+        None if operation_type is None else _enum_value("OperationType", operation_type),
+        details,
+        None if ending is None else _operation_ending(ending),
     )
-    if ending is not None:
-        status = _FAILED if ending.error is not None else _SUCCEEDED
-        ending = Transition(ending.at, _model.enum_value("OperationStatus", status), ending.error)
-    ctx.world.add_operation(operation, ending)
+
+
+def _record_operation(
+    ctx: Context,
+    now: datetime,
+    resource_name: str,
+    resource_type: str,
+    zone: str,
+    operation_type: str | None,
+    details: str,
+    finish: Transition | None,
+) -> Operation:
+    """:func:`_operation`, its enum values checked and ``finish`` (what the operation
+    becomes, see :func:`_operation_ending`) made already."""
+    operation = new_operation(
+        ctx.ids.uuid(),
+        resource_name,
+        resource_type,
+        now,
+        ctx.region,
+        zone,
+        finish is None,
+        details,
+        operation_type,
+        _enum_value("OperationStatus", _SUCCEEDED if finish is None else _STARTED),
+        now,
+    )
+    ctx.world.add_operation(operation, finish)
     return operation
+
+
+def _operation_ending(ending: Transition) -> Transition:
+    """The transition of an operation that ends with ``ending`` (of what it creates): a
+    status instead of a state. Operations started together share it (it is immutable)."""
+    status = _FAILED if ending.error is not None else _SUCCEEDED
+    return new_transition(ending.at, _enum_value("OperationStatus", status), ending.error)
+
+
+@functools.cache
+def _enum_value(shape_name: str, value: str) -> str:
+    """:func:`_model.enum_value`, once per process for each value (the model, once loaded,
+    does not change; a value it lacks raises every time, as an error is not cached)."""
+    return _model.enum_value(shape_name, value)
 
 
 def _operations(*operations: Operation) -> dict[str, Any]:
@@ -349,6 +399,9 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
     world, region, ids = ctx.world, ctx.region, ctx.ids
     with world.lock:
         now = ctx.clock.now()
+        place = world.region(region)
+        # As stored before this call settles it (see below).
+        stored = place.databases.get(database_name)
         database = _existing_database(ctx, "relationalDatabaseName", database_name, checked=True)
         if world.snapshot(region, snapshot_name) is not None:
             raise _name_taken(
@@ -362,33 +415,46 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
                 database.state,
                 "a snapshot can be taken",
             )
-        database = world.resolve_database(region, database_name, ids)
-        assert database is not None  # _existing_database said it can exist
+        if database is None or database_name in place.database_transitions:
+            # world.resolve_database: it makes the database, or (a transition still pending)
+            # reads it again; otherwise it would return `database` itself.
+            database = world.resolve_database(region, database_name, ids)
+            assert database is not None  # _existing_database said it can exist
         ending = _ending(ctx, now, AVAILABLE, ERROR)
         snapshot = world.make_snapshot(ids, snapshot_name, region, database, now, tags=tags)
         world.put_snapshot(snapshot, ending)
-        world.put_database(replace(database, state=BACKING_UP), Transition(ending.at, AVAILABLE))
-        operation_type = "CreateRelationalDatabaseSnapshot"
+        # A database backed up again was stored `backing-up` by the last backup, and this
+        # call only settled it (a copy in another state): that record is the one to store.
+        if stored is not None and stored.state == BACKING_UP:
+            backing_up = stored
+        else:
+            backing_up = with_state(database, BACKING_UP)
+        # It comes back `available` (whatever becomes of the snapshot): as `database` is,
+        # which its transition carries, so that settling it makes nothing.
+        back = database if database.state == AVAILABLE else None
+        world.put_database(backing_up, new_transition(ending.at, AVAILABLE, None, backing_up, back))
+        operation_type = _enum_value("OperationType", "CreateRelationalDatabaseSnapshot")
+        finish = _operation_ending(ending)
         operations = (
-            _operation(
+            _record_operation(
                 ctx,
                 now,
-                resource_name=snapshot_name,
-                resource_type=_SNAPSHOT,
-                zone="all",
-                operation_type=operation_type,
-                details=database.name,
-                ending=ending,
+                snapshot_name,
+                _enum_value("ResourceType", _SNAPSHOT),
+                "all",
+                operation_type,
+                database.name,
+                finish,
             ),
-            _operation(
+            _record_operation(
                 ctx,
                 now,
-                resource_name=database.name,
-                resource_type=_DATABASE,
-                zone=database.availability_zone,
-                operation_type=operation_type,
-                details=snapshot_name,
-                ending=ending,
+                database.name,
+                _enum_value("ResourceType", _DATABASE),
+                database.availability_zone,
+                operation_type,
+                snapshot_name,
+                finish,
             ),
         )
     return _operations(*operations)

@@ -169,6 +169,9 @@ class RuleSet:
     _by_kind: Mapping[Kind, tuple[Rule, ...]] = field(
         init=False, repr=False, compare=False, hash=False
     )
+    _accepts: Mapping[Kind, Callable[[Any], bool] | None] = field(
+        init=False, repr=False, compare=False, hash=False
+    )
 
     def __post_init__(self) -> None:
         ids = [rule.id for rule in self.rules]
@@ -180,6 +183,12 @@ class RuleSet:
                 raise ValueError(f"rule {rule.id!r}: kind {rule.kind!r} is not one of {KINDS}")
         by_kind = {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
         object.__setattr__(self, "_by_kind", by_kind)
+        accepts = {kind: _fast_accept(rules) for kind, rules in by_kind.items()}
+        object.__setattr__(self, "_accepts", accepts)
+
+    def __reduce__(self) -> tuple[type[RuleSet], tuple[str, tuple[Rule, ...]]]:
+        # Rebuilt from its table (the compiled checks in _accepts are closures).
+        return (RuleSet, (self.name, self.rules))
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -188,6 +197,13 @@ class RuleSet:
         return self._by_kind[kind]
 
     def first_violation(self, kind: Kind, field: str, value: Any) -> Violation | None:
+        accept = self._accepts[kind]
+        if accept is not None and accept(value):
+            return None
+        return self._scan(kind, field, value)
+
+    def _scan(self, kind: Kind, field: str, value: Any) -> Violation | None:
+        """The first rule of ``kind`` that ``value`` breaks, calling each rule in order."""
         for rule in self._by_kind[kind]:
             try:
                 allowed = rule.check(value)
@@ -224,6 +240,136 @@ class RuleSet:
                 return rule
         known = ", ".join(r.id for r in self.rules)
         raise KeyError(f"no rule {rule_id!r} in RuleSet {self.name!r}; known rules: {known}")
+
+
+def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:
+    """One check equivalent to "no rule of ``rules`` is broken", when every rule is a
+    built-in check with plain fields (else ``None``: the rules are called one by one).
+
+    It only ever accepts: a value it refuses goes through :meth:`RuleSet.first_violation`'s
+    loop, which finds the rule (and so the message) exactly as before, and raises
+    :class:`RuleError` for a value a rule can't check. The rules of a kind all hold or not
+    regardless of their order, so one check of the merged conditions is enough (a create
+    with three tags: 8 such calls in place of 24 calls of rule objects).
+    """
+    lo, hi = 0, -1  # hi < 0: no Length rule
+    chars: list[Chars] = []
+    ascii_allowed: frozenset[str] | None = None
+    edges = False
+    patterns: list[Callable[[str], object]] = []
+    prefixes: list[str] = []
+    max_count = -1  # < 0: no MaxCount rule
+    unique = False
+    try:
+        for rule in rules:
+            check = rule.check
+            # Exact types (a subclass may mean something else), and fields of the types
+            # the built-ins expect.
+            if type(check) is Length and type(check.min) is int and type(check.max) is int:
+                lo = max(lo, check.min)
+                hi = check.max if hi < 0 else min(hi, check.max)
+                if hi < 0:  # no string is that short: leave it to the rules
+                    return None
+            elif type(check) is Chars:
+                allowed = check._ascii_allowed  # what Chars itself compares ASCII text with
+                ascii_allowed = allowed if ascii_allowed is None else ascii_allowed & allowed
+                chars.append(check)
+            elif type(check) is Edges:
+                edges = True
+            elif type(check) is Pattern and type(check.regex) is str:
+                patterns.append(re.compile(check.regex, re.ASCII).fullmatch)
+            elif type(check) is NoPrefix and type(check.prefix) is str:
+                prefixes.append(check.prefix.casefold())
+            elif type(check) is MaxCount and type(check.max) is int:
+                max_count = check.max if max_count < 0 else min(max_count, check.max)
+                if max_count < 0:
+                    return None
+            elif type(check) is UniqueKeys:
+                unique = True
+            else:
+                return None
+    except Exception:  # e.g. a Pattern that does not compile: the rule itself will say so
+        return None
+    strings = hi >= 0 or chars or edges or patterns or prefixes
+    if strings and (max_count >= 0 or unique):
+        return None  # string and list checks mixed in one kind: not a table the stub makes
+    if max_count >= 0 or unique:
+        return _list_accept(max_count, unique)
+    if not strings:
+        return _accept_anything
+    pattern_tuple, prefix_tuple = tuple(patterns), tuple(prefixes)
+    chars_tuple = tuple(chars)
+    alnum = _ASCII_ALNUM
+    if hi < 0:
+        hi = 2**63
+
+    def accept(value: Any) -> bool:
+        if type(value) is not str or not lo <= len(value) <= hi:
+            return False
+        if ascii_allowed is not None:
+            if value.isascii():
+                if not ascii_allowed.issuperset(value):
+                    return False
+            else:
+                try:
+                    if not all(check(value) for check in chars_tuple):
+                        return False
+                except Exception:
+                    return False
+        if edges and not (value and value[0] in alnum and value[-1] in alnum):
+            return False
+        for fullmatch in pattern_tuple:
+            if fullmatch(value) is None:
+                return False
+        if prefix_tuple:
+            folded = value.casefold()
+            for prefix in prefix_tuple:
+                if folded.startswith(prefix):
+                    return False
+        return True
+
+    # The same names and tags come again and again (every backup of one database, with
+    # the same tags): a set look-up answers them. Only accepted strings are kept, up to
+    # _REMEMBERED of them, of at most _REMEMBERED_LENGTH characters (about 1 MB at most,
+    # whatever a table allows); past that, values are checked.
+    accepted: set[str] = set()
+
+    def remembering(value: Any) -> bool:
+        if type(value) is str and value in accepted:
+            return True
+        if not accept(value):
+            return False
+        if len(accepted) < _REMEMBERED and len(value) <= _REMEMBERED_LENGTH:
+            accepted.add(value)
+        return True
+
+    return remembering
+
+
+#: How many accepted strings each compiled check of a RuleSet remembers, and how long.
+_REMEMBERED = 1024
+_REMEMBERED_LENGTH = 256
+
+
+def _accept_anything(value: Any) -> bool:
+    return True
+
+
+def _list_accept(max_count: int, unique: bool) -> Callable[[Any], bool]:
+    def accept(value: Any) -> bool:
+        if type(value) is not list:
+            return False
+        if max_count >= 0 and len(value) > max_count:
+            return False
+        if unique:
+            try:
+                keys = [key for key, _ in value]
+                return len(keys) == len(set(keys))
+            except Exception:
+                return False
+        return True
+
+    return accept
 
 
 _NAME_RULES = (
