@@ -163,7 +163,7 @@ def dispatch(
         )
         wrapped.__cause__ = error
         return wrapped, call(None, error_code=type(wrapped).__name__, error_message=str(wrapped))
-    body = _wire.encode(document)
+    body = document if isinstance(document, bytes) else _wire.encode(document)
     if isinstance(outcome, Proceed) and outcome.change is not None:
         changed = _changed(outcome, body, scenario, operation, request_id)
         if isinstance(changed, LightsailStubError):

@@ -100,7 +100,8 @@ def _never(value: Any) -> bool:
     return False
 
 
-Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any]]
+#: An operation: the parameters in, the answer out (a JSON document, or its encoded text).
+Handler = Callable[[Context, Mapping[str, Any]], dict[str, Any] | bytes]
 
 _STARTED = "Started"
 _SUCCEEDED = "Succeeded"
@@ -264,8 +265,10 @@ def _enum_value(shape_name: str, value: str) -> str:
     return _model.enum_value(shape_name, value)
 
 
-def _operations(*operations: Operation) -> dict[str, Any]:
-    return {"operations": [operation.to_wire() for operation in operations]}
+def _operations(*operations: Operation) -> bytes:
+    """The answer of a call that starts operations, already encoded (see ``to_json``)."""
+    listed = ",".join([operation.to_json() for operation in operations])
+    return f'{{"operations":[{listed}]}}'.encode()
 
 
 def _tags_to_wire(tags: Tags) -> list[dict[str, str]]:
@@ -390,7 +393,7 @@ def _page(
 # -- snapshots -----------------------------------------------------------------------------
 
 
-def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any]) -> bytes:
     database_name: str = params["relationalDatabaseName"]
     snapshot_name: str = params["relationalDatabaseSnapshotName"]
     ctx.check("database-name", "relationalDatabaseName", database_name)
@@ -482,7 +485,7 @@ def get_relational_database_snapshots(ctx: Context, params: Mapping[str, Any]) -
     return document
 
 
-def delete_relational_database_snapshot(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def delete_relational_database_snapshot(ctx: Context, params: Mapping[str, Any]) -> bytes:
     name: str = params["relationalDatabaseSnapshotName"]
     world = ctx.world
     with world.lock:
@@ -598,7 +601,7 @@ def _required_text(params: Mapping[str, Any], field: str) -> str:
     return str(value)
 
 
-def create_relational_database(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def create_relational_database(ctx: Context, params: Mapping[str, Any]) -> bytes:
     name: str = params["relationalDatabaseName"]
     ctx.check("database-name", "relationalDatabaseName", name)
     blueprint = _required_text(params, "relationalDatabaseBlueprintId")
@@ -672,9 +675,7 @@ def _start_database(
     )
 
 
-def create_relational_database_from_snapshot(
-    ctx: Context, params: Mapping[str, Any]
-) -> dict[str, Any]:
+def create_relational_database_from_snapshot(ctx: Context, params: Mapping[str, Any]) -> bytes:
     name: str = params["relationalDatabaseName"]
     ctx.check("database-name", "relationalDatabaseName", name)
     snapshot_name: str | None = params.get("relationalDatabaseSnapshotName")
@@ -794,7 +795,7 @@ def get_relational_databases(ctx: Context, params: Mapping[str, Any]) -> dict[st
     return document
 
 
-def delete_relational_database(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def delete_relational_database(ctx: Context, params: Mapping[str, Any]) -> bytes:
     name: str = params["relationalDatabaseName"]
     skip = bool(params.get("skipFinalSnapshot", False))
     final: str | None = params.get("finalRelationalDatabaseSnapshotName")
@@ -927,7 +928,7 @@ def _apply_tags(ctx: Context, params: Mapping[str, Any], change: Callable[[Tags]
         return now, target.name, resource_type, zone
 
 
-def tag_resource(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def tag_resource(ctx: Context, params: Mapping[str, Any]) -> bytes:
     new = ctx.check_tags("tags", params["tags"])
 
     def merge(current: Tags) -> Tags:
@@ -948,7 +949,7 @@ def tag_resource(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
     return _operations(operation)
 
 
-def untag_resource(ctx: Context, params: Mapping[str, Any]) -> dict[str, Any]:
+def untag_resource(ctx: Context, params: Mapping[str, Any]) -> bytes:
     keys = set(params["tagKeys"])
 
     def remove(current: Tags) -> Tags:

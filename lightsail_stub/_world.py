@@ -22,10 +22,14 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import MISSING, dataclass, field, fields, make_dataclass, replace
 from datetime import datetime, timedelta, timezone
+from json.encoder import encode_basestring_ascii
 from typing import Any, Generic, TypeVar
 
 from ._errors import LightsailStubError
 from ._wire import to_epoch
+
+#: A JSON string literal, escaped as json.dumps escapes it (ensure_ascii).
+_json = encode_basestring_ascii
 
 Tags = tuple[tuple[str, str | None], ...]
 
@@ -125,6 +129,31 @@ class Operation:
         if self.error_details is not None:
             document["errorDetails"] = self.error_details
         return document
+
+    def to_json(self) -> str:
+        """:meth:`to_wire` encoded, as ``json.dumps(..., separators=(",", ":"))`` encodes it
+        (the same text: tested), from a template: about twice as fast as the encoder's walk
+        over the dict, and most answers are a list of operations."""
+        created = to_epoch(self.created_at)
+        changed = created
+        if self.status_changed_at != self.created_at:
+            changed = to_epoch(self.status_changed_at)
+        text = (
+            f'{{"id":{_json(self.id)},"resourceName":{_json(self.resource_name)},'
+            f'"resourceType":{_json(self.resource_type)},"createdAt":{created!r},'
+            f'"location":{{"availabilityZone":{_json(self.availability_zone)},'
+            f'"regionName":{_json(self.region)}}},'
+            f'"isTerminal":{"true" if self.is_terminal else "false"},'
+            f'"operationDetails":{_json(self.operation_details)},'
+        )
+        if self.operation_type is not None:
+            text += f'"operationType":{_json(self.operation_type)},'
+        text += f'"status":{_json(self.status)},"statusChangedAt":{changed!r}'
+        if self.error_code is not None:
+            text += f',"errorCode":{_json(self.error_code)}'
+        if self.error_details is not None:
+            text += f',"errorDetails":{_json(self.error_details)}'
+        return text + "}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,9 +1,11 @@
-"""The dispatch's compiled type check and read-only copy, against a plain reference: the
-recursive walk it replaced (for speed), kept here as the oracle."""
+"""Fast paths of the hot path, each held to the plain code it replaced (kept here as the
+oracle): the dispatch's compiled type check and read-only copy, and the operations'
+JSON template."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -17,6 +19,7 @@ from lightsail_stub import _dispatch, _model
 from lightsail_stub._errors import ServiceError
 from lightsail_stub._operations import OPERATIONS
 from lightsail_stub._wire import WireRequest
+from lightsail_stub._world import Operation
 
 TYPES = {
     "string": (str,),
@@ -155,3 +158,32 @@ def test_the_logged_response_is_what_was_sent_read_only() -> None:
     assert repr(response) == repr(sent)
     with pytest.raises(TypeError):
         response["operations"] = []  # type: ignore[index]
+
+
+TEXT = st.text(st.characters(codec="utf-8") | st.sampled_from('"\\/\x00\x1f\u2028\ud800'))
+INSTANTS = st.datetimes(
+    min_value=datetime(1970, 1, 2), max_value=datetime(9999, 1, 1), timezones=st.just(timezone.utc)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.builds(
+        Operation,
+        id=TEXT,
+        resource_name=TEXT,
+        resource_type=TEXT,
+        created_at=INSTANTS,
+        region=TEXT,
+        availability_zone=TEXT,
+        is_terminal=st.booleans(),
+        operation_details=TEXT,
+        operation_type=st.none() | TEXT,
+        status=TEXT,
+        status_changed_at=INSTANTS,
+        error_code=st.none() | TEXT,
+        error_details=st.none() | TEXT,
+    )
+)
+def test_an_operations_json_template_is_what_the_encoder_makes_of_it(operation: Operation) -> None:
+    assert operation.to_json() == json.dumps(operation.to_wire(), separators=(",", ":"))

@@ -3,6 +3,7 @@ schema validity, lifecycles on the stub's clock, pages."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -133,9 +134,11 @@ def test_fail_later_accepts_the_create_then_ends_failed_with_the_snapshot_in_err
     stub = lightsail_stub.mock_lightsail(clock=FROZEN, create_duration=30)
     with stub:
         ctx = stub._context("eu-west-2", fail_later=("InternalFailure", "disk full"))
-        answer = lightsail_stub._operations.create_relational_database_snapshot(
-            ctx,
-            {"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"},
+        answer = json.loads(
+            lightsail_stub._operations.create_relational_database_snapshot(
+                ctx,
+                {"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"},
+            )
         )
         assert [op["status"] for op in answer["operations"]] == ["Started", "Started"]
         c = client()

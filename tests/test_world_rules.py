@@ -4,6 +4,7 @@ stub's read-only views."""
 
 from __future__ import annotations
 
+import json
 import math
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -113,9 +114,14 @@ def test_can_fail_later_says_which_calls_start_something_that_can_fail() -> None
 def test_a_delete_with_a_final_snapshot_that_fails_later_leaves_the_snapshot_in_error() -> None:
     with lightsail_stub.mock_lightsail(create_duration=30) as stub:
         ctx = stub._context("eu-west-2", fail_later=("InternalFailure", "disk full"))
-        answer = _operations.delete_relational_database(
-            ctx,
-            {"relationalDatabaseName": "orders-db", "finalRelationalDatabaseSnapshotName": "final"},
+        answer = json.loads(
+            _operations.delete_relational_database(
+                ctx,
+                {
+                    "relationalDatabaseName": "orders-db",
+                    "finalRelationalDatabaseSnapshotName": "final",
+                },
+            )
         )
         (op,) = answer["operations"]
         assert op["status"] == "Started"
@@ -134,8 +140,10 @@ def test_a_delete_with_a_final_snapshot_that_fails_later_leaves_the_snapshot_in_
 def test_a_delete_without_a_final_snapshot_ignores_fail_later() -> None:
     with lightsail_stub.mock_lightsail(create_duration=30) as stub:
         ctx = stub._context("eu-west-2", fail_later=("InternalFailure", "disk full"))
-        answer = _operations.delete_relational_database(
-            ctx, {"relationalDatabaseName": "orders-db", "skipFinalSnapshot": True}
+        answer = json.loads(
+            _operations.delete_relational_database(
+                ctx, {"relationalDatabaseName": "orders-db", "skipFinalSnapshot": True}
+            )
         )
         stub.advance(30)
         got = client().get_operation(operationId=answer["operations"][0]["id"])["operation"]
