@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
+import json.scanner
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -327,7 +328,7 @@ def _decode(body: bytes) -> Mapping[str, Any]:
         text = body.decode("utf-8")
         # Most bodies have no null at all: skip the per-object hook for them.
         decoder = _DROPPING_NULLS if "null" in text else _DECODER
-        document = decoder.decode(text)
+        document = _loads(decoder, text)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None
@@ -336,6 +337,18 @@ def _decode(body: bytes) -> Mapping[str, Any]:
             "SerializationException",
             f"the request body must be a JSON object, got {type(document).__name__}",
         )
+    return document
+
+
+def _loads(decoder: json.JSONDecoder, text: str) -> Any:
+    """``decoder.decode(text)``, without its two whitespace scans in Python when the body
+    is one compact JSON value, as botocore sends it."""
+    try:
+        document, end = _SCANNERS[decoder](text, 0)
+    except StopIteration:  # not a value at 0 (whitespace first, or not JSON)
+        end = -1
+    if end != len(text):  # the decoder itself: it takes whitespace, and says what's wrong
+        return decoder.decode(text)
     return document
 
 
@@ -350,6 +363,11 @@ _DROPPING_NULLS = json.JSONDecoder(
     parse_constant=_wire.refuse_constant,
     parse_float=_wire.finite_float,
 )
+# What JSONDecoder.decode runs after skipping whitespace (typeshed types its argument oddly).
+_SCANNERS = {
+    decoder: json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
+    for decoder in (_DECODER, _DROPPING_NULLS)
+}
 
 
 _JSON_TYPES: Mapping[str, tuple[type, ...]] = {

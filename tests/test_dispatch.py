@@ -187,3 +187,26 @@ INSTANTS = st.datetimes(
 )
 def test_an_operations_json_template_is_what_the_encoder_makes_of_it(operation: Operation) -> None:
     assert operation.to_json() == json.dumps(operation.to_wire(), separators=(",", ":"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    document=st.dictionaries(st.text(max_size=4), JSON, max_size=3),
+    before=st.sampled_from(["", " ", "\n\t "]),
+    after=st.sampled_from(["", " ", "\r\n", " x", "{}", ","]),
+    compact=st.booleans(),
+)
+def test_bodies_decode_as_json_loads_decodes_them(
+    document: dict[str, Any], before: str, after: str, compact: bool
+) -> None:
+    separators = (",", ":") if compact else (", ", ": ")
+    text = before + json.dumps(document, separators=separators) + after
+    try:
+        expected: Any = json.loads(text)
+    except ValueError:
+        expected = ValueError
+    if expected is ValueError:
+        with pytest.raises(ServiceError, match=r"^the request body is not JSON: "):
+            _dispatch._decode(text.encode())
+    else:
+        assert _dispatch._decode(text.encode()) == expected
