@@ -19,6 +19,7 @@ HERE = Path(__file__).parent
 
 FULL: list[list[str]] = [
     ["call_cost.py"],
+    ["call_instructions.py"],
     ["activation.py"],
     ["import_cost.py"],
     ["hypothesis_rate.py"],
@@ -27,6 +28,7 @@ FULL: list[list[str]] = [
 ]
 QUICK: list[list[str]] = [
     ["call_cost.py", "--rounds", "3", "--per-round", "20"],
+    ["call_instructions.py", "--calls", "5", "--dry-run"],
     ["activation.py", "--rounds", "3", "--per-round", "100", "--tests", "20"],
     ["import_cost.py", "--rounds", "1"],
     ["hypothesis_rate.py", "--rounds", "2", "--examples", "20"],

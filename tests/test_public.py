@@ -313,6 +313,7 @@ def test_every_benchmark_runs_in_its_quick_form() -> None:
     assert done.returncode == 0, done.stderr[-3000:]
     for line in [
         "lightsail-stub adds",
+        "instructions per call: not counted (--dry-run); every contender ran",
         "mock_lightsail() costs",
         "the lightsail_mock fixture costs",
         "modules it must not import, found loaded: none",
