@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import functools
 import json
-import json.scanner
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
@@ -172,15 +171,19 @@ def dispatch(
                 None, error_code=type(changed).__name__, error_message=str(changed)
             )
         body = changed
+    # The call log's copy of the answer: a mapping proxy, as ever, of a document decoded
+    # only if it is read (most call logs never are).
+    sent = MappingProxyType(Sent(body))
     if isinstance(outcome, TransportFault):  # processed, then the answer was lost
-        return outcome, call(None, response=Sent(body), **_fault(outcome))
-    logged = call(200, response=Sent(body))
+        return outcome, call(None, response=sent, **_fault(outcome))
+    logged = call(200, response=sent)
     return WireResponse(200, _wire.headers(request_id, body), body), logged
 
 
 class Sent(Mapping[str, Any]):
-    """The JSON document of a response, as sent: read-only, like a mapping proxy of it.
-    Decoded from its bytes when first read, since most of the call log never is."""
+    """The JSON document of a response, decoded from the bytes sent when first read. What
+    a ``mappingproxy`` of it asks of it is here (``copy()``, ``|``, ``reversed()``), so the
+    call log's proxy behaves as a proxy of the decoded dict would."""
 
     __slots__ = ("_body", "_members")
 
@@ -205,6 +208,18 @@ class Sent(Mapping[str, Any]):
 
     def __repr__(self) -> str:
         return repr(self._read())
+
+    def __reversed__(self) -> Iterator[str]:
+        return reversed(self._read())
+
+    def copy(self) -> dict[str, Any]:
+        return self._read().copy()
+
+    def __or__(self, other: Any) -> Any:
+        return self._read() | other
+
+    def __ror__(self, other: Any) -> Any:
+        return other | self._read()
 
 
 def _fault(fault: TransportFault) -> dict[str, str]:
@@ -327,8 +342,10 @@ def _decode(body: bytes) -> Mapping[str, Any]:
         # UTF-8 only, as the protocol says (json.loads would also guess UTF-16 or a BOM).
         text = body.decode("utf-8")
         # Most bodies have no null at all: skip the per-object hook for them.
+        if text.startswith("\ufeff"):  # what json.loads says (the decoder alone doesn't)
+            raise json.JSONDecodeError("Unexpected UTF-8 BOM (decode using utf-8-sig)", text, 0)
         decoder = _DROPPING_NULLS if "null" in text else _DECODER
-        document = _loads(decoder, text)
+        document = decoder.decode(text)
     except (UnicodeDecodeError, ValueError, RecursionError) as error:
         message = f"the request body is not JSON: {error}"
         raise ServiceError("SerializationException", message) from None
@@ -337,18 +354,6 @@ def _decode(body: bytes) -> Mapping[str, Any]:
             "SerializationException",
             f"the request body must be a JSON object, got {type(document).__name__}",
         )
-    return document
-
-
-def _loads(decoder: json.JSONDecoder, text: str) -> Any:
-    """``decoder.decode(text)``, without its two whitespace scans in Python when the body
-    is one compact JSON value, as botocore sends it."""
-    try:
-        document, end = _SCANNERS[decoder](text, 0)
-    except StopIteration:  # not a value at 0 (whitespace first, or not JSON)
-        end = -1
-    if end != len(text):  # the decoder itself: it takes whitespace, and says what's wrong
-        return decoder.decode(text)
     return document
 
 
@@ -363,11 +368,6 @@ _DROPPING_NULLS = json.JSONDecoder(
     parse_constant=_wire.refuse_constant,
     parse_float=_wire.finite_float,
 )
-# What JSONDecoder.decode runs after skipping whitespace (typeshed types its argument oddly).
-_SCANNERS = {
-    decoder: json.scanner.make_scanner(decoder)  # type: ignore[arg-type]
-    for decoder in (_DECODER, _DROPPING_NULLS)
-}
 
 
 _JSON_TYPES: Mapping[str, tuple[type, ...]] = {
@@ -438,8 +438,15 @@ def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
         )
 
     if isinstance(shape, StructureShape):
-        members: dict[str, Check] = {}
+        members: dict[str, Check] = {}  # filled below: shapes may recurse
         required = tuple(shape.required_members)
+        # The exact types json.loads gives that each scalar member takes (compared with
+        # type(), so a bool is no integer); anything else goes through the member's check.
+        scalars = {
+            name: frozenset(_JSON_TYPES[s.type_name])
+            for name, s in shape.members.items()
+            if s.type_name in _SCALARS
+        }
 
         def check_structure(value: Any, parent: Where, key: str | int | None) -> Any:
             if not isinstance(value, dict):
@@ -470,13 +477,6 @@ def _compile(shape: Shape, compiled: dict[str, Check]) -> Check:
 
         compiled[shape.name] = check_structure  # before the members: shapes may recurse
         members.update({name: _compile(s, compiled) for name, s in shape.members.items()})
-        # The exact types json.loads gives that each scalar member takes (compared with
-        # type(), so a bool is no integer); anything else goes through the member's check.
-        scalars = {
-            name: frozenset(_JSON_TYPES[s.type_name])
-            for name, s in shape.members.items()
-            if s.type_name in _SCALARS
-        }
         return check_structure
     if isinstance(shape, ListShape):
         member: list[Check] = []

@@ -284,14 +284,15 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
         return None
     setattr(request, _ANSWERED, True)
     # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow;
-    # a missing one costs a KeyError inside it, so the Region header only when unsigned).
+    # a missing one costs a KeyError inside it, so the Region header only when no signing
+    # scope names the Region).
     headers = {}
     get = request.headers.get
     for name in _READ_HEADERS:
         value = get(name)
         if value is not None:
             headers[name] = _text(value)
-    if "Authorization" not in headers:
+    if _wire.signed_region(headers.get("Authorization", "")) is None:
         value = get(_wire.REGION_HEADER)
         if value is not None:
             headers[_wire.REGION_HEADER] = _text(value)

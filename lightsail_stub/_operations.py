@@ -64,20 +64,11 @@ class Context:
     fail_later: tuple[str, str] | None = None
 
     def check(self, kind: Kind, field: str, value: Any) -> None:
-        rules = self.rules
-        accept = rules._accepts[kind]  # RuleSet.first_violation's first step, inline
-        if accept is not None and accept(value):
-            return
-        violation = rules._scan(kind, field, value)
+        violation = self.rules.first_violation(kind, field, value)
         if violation is not None:
             raise ServiceError("InvalidInputException", violation.message)
 
     def check_tags(self, field: str, tags: list[dict[str, str]]) -> Tags:
-        # A tag the rule table's compiled checks accept needs no field path (the f-strings
-        # below are built only to check, and name, a tag they do not accept).
-        accepts = self.rules._accepts
-        key_ok = accepts["tag-key"] or _never
-        value_ok = accepts["tag-value"] or _never
         pairs = []
         for index, tag in enumerate(tags):
             if "key" not in tag:
@@ -87,17 +78,12 @@ class Context:
                 )
             key = tag["key"]
             value = tag.get("value")
-            if not key_ok(key):
-                self.check("tag-key", f"{field}[{index}].key", key)
-            if value is not None and not value_ok(value):
+            self.check("tag-key", f"{field}[{index}].key", key)
+            if value is not None:
                 self.check("tag-value", f"{field}[{index}].value", value)
             pairs.append((key, value))
         self.check("tag-list", field, pairs)
         return tuple(pairs)
-
-
-def _never(value: Any) -> bool:
-    return False
 
 
 #: An operation: the parameters in, the answer out (a JSON document, or its encoded text).
@@ -402,9 +388,6 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
     world, region, ids = ctx.world, ctx.region, ctx.ids
     with world.lock:
         now = ctx.clock.now()
-        place = world.region(region)
-        # As stored before this call settles it (see below).
-        stored = place.databases.get(database_name)
         database = _existing_database(ctx, "relationalDatabaseName", database_name, checked=True)
         if world.snapshot(region, snapshot_name) is not None:
             raise _name_taken(
@@ -418,24 +401,12 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
                 database.state,
                 "a snapshot can be taken",
             )
-        if database is None or database_name in place.database_transitions:
-            # world.resolve_database: it makes the database, or (a transition still pending)
-            # reads it again; otherwise it would return `database` itself.
-            database = world.resolve_database(region, database_name, ids)
-            assert database is not None  # _existing_database said it can exist
+        database = world.resolve_database(region, database_name, ids)
+        assert database is not None  # _existing_database said it can exist
         ending = _ending(ctx, now, AVAILABLE, ERROR)
         snapshot = world.make_snapshot(ids, snapshot_name, region, database, now, tags=tags)
         world.put_snapshot(snapshot, ending)
-        # A database backed up again was stored `backing-up` by the last backup, and this
-        # call only settled it (a copy in another state): that record is the one to store.
-        if stored is not None and stored.state == BACKING_UP:
-            backing_up = stored
-        else:
-            backing_up = with_state(database, BACKING_UP)
-        # It comes back `available` (whatever becomes of the snapshot): as `database` is,
-        # which its transition carries, so that settling it makes nothing.
-        back = database if database.state == AVAILABLE else None
-        world.put_database(backing_up, new_transition(ending.at, AVAILABLE, None, backing_up, back))
+        world.put_database(with_state(database, BACKING_UP), new_transition(ending.at, AVAILABLE))
         operation_type = _enum_value("OperationType", "CreateRelationalDatabaseSnapshot")
         finish = _operation_ending(ending)
         operations = (

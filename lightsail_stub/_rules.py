@@ -186,9 +186,16 @@ class RuleSet:
         accepts = {kind: _fast_accept(rules) for kind, rules in by_kind.items()}
         object.__setattr__(self, "_accepts", accepts)
 
-    def __reduce__(self) -> tuple[type[RuleSet], tuple[str, tuple[Rule, ...]]]:
-        # Rebuilt from its table (the compiled checks in _accepts are closures).
-        return (RuleSet, (self.name, self.rules))
+    # Pickled and copied without the compiled checks (closures), which are rebuilt: a
+    # subclass keeps its class and its own fields.
+    def __getstate__(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != "_accepts"}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        for key, value in state.items():
+            object.__setattr__(self, key, value)
+        accepts = {kind: _fast_accept(rules) for kind, rules in self._by_kind.items()}
+        object.__setattr__(self, "_accepts", accepts)
 
     def __iter__(self) -> Iterator[Rule]:
         return iter(self.rules)
@@ -328,22 +335,30 @@ def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:
                     return False
         return True
 
-    # The same names and tags come again and again (every backup of one database, with
-    # the same tags): a set look-up answers them. Only accepted strings are kept, up to
-    # _REMEMBERED of them, of at most _REMEMBERED_LENGTH characters (about 1 MB at most,
-    # whatever a table allows); past that, values are checked.
-    accepted: set[str] = set()
+    return _Remembering(accept)
 
-    def remembering(value: Any) -> bool:
-        if type(value) is str and value in accepted:
+
+class _Remembering:
+    """A compiled check that remembers the strings it accepted: the same names and tags
+    come again and again (every backup of one database, with the same tags), and a set
+    look-up answers them. Only accepted strings are kept, up to ``_REMEMBERED`` of them,
+    of at most ``_REMEMBERED_LENGTH`` characters (about 1 MB at most, whatever a table
+    allows); past that, values are checked."""
+
+    __slots__ = ("_accept", "accepted")
+
+    def __init__(self, accept: Callable[[Any], bool]) -> None:
+        self._accept = accept
+        self.accepted: set[str] = set()
+
+    def __call__(self, value: Any) -> bool:
+        if type(value) is str and value in self.accepted:
             return True
-        if not accept(value):
+        if not self._accept(value):
             return False
-        if len(accepted) < _REMEMBERED and len(value) <= _REMEMBERED_LENGTH:
-            accepted.add(value)
+        if len(self.accepted) < _REMEMBERED and len(value) <= _REMEMBERED_LENGTH:
+            self.accepted.add(value)
         return True
-
-    return remembering
 
 
 #: How many accepted strings each compiled check of a RuleSet remembers, and how long.

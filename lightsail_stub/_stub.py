@@ -487,8 +487,8 @@ class LightsailStub:
     def _handle(self, wire: WireRequest) -> WireResponse | TransportFault:
         """Answer one wire request (from either front door): a response, or a transport
         fault the front door acts out. Raises a library error."""
-        ctx = self._context(wire.region)
-        with self._lock:
+        with self._lock:  # the context too: reset() makes a new world under this lock
+            ctx = self._context(wire.region)
             index, stack = self._received, self._scenarios
             self._received += 1
         answer, call = dispatch(ctx, wire, self._ids.request_id(), self._ask(wire, index, stack))
@@ -502,7 +502,8 @@ class LightsailStub:
 
     def _context(self, region: str, *, fail_later: tuple[str, str] | None = None) -> Context:
         """What an operation runs with, for a call in ``region``. ``fail_later`` makes a
-        create that is accepted end ``Failed`` (see :class:`Context`)."""
+        create that is accepted end ``Failed`` (see :class:`Context`). Calls take it under
+        ``self._lock``, as ``reset()`` replaces the world and this cache."""
         if fail_later is not None:
             return Context(
                 self._world, self._rules, self._clock, self._ids, region, fail_later=fail_later
@@ -511,8 +512,7 @@ class LightsailStub:
         if ctx is None:
             ctx = Context(self._world, self._rules, self._clock, self._ids, region)
             if region in _model.enum("RegionName"):  # not any string a request says
-                # One per Region until reset(), which makes a new world (before a new dict).
-                self._contexts[region] = ctx
+                self._contexts[region] = ctx  # until reset() (both under self._lock)
         return ctx
 
     # -- activation ---------------------------------------------------------------------

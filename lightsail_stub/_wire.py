@@ -99,7 +99,7 @@ def from_http(
         elif name not in _SECRET_HEADERS:
             public[name] = value
     region = (
-        _first_group(_SCOPE, authorization)
+        signed_region(authorization)
         or region_header
         or _first_group(_HOST_REGION, url)
         or default_region
@@ -108,6 +108,11 @@ def from_http(
     prefix = _model.target_prefix() + "."
     operation = target[len(prefix) :] if target and target.startswith(prefix) else None
     return operation, WireRequest(operation or "", body, region, public)
+
+
+def signed_region(authorization: str) -> str | None:
+    """The Region in a SigV4 ``Authorization`` header's credential scope, if any."""
+    return _first_group(_SCOPE, authorization)
 
 
 def _first_group(pattern: re.Pattern[str], text: str) -> str | None:

@@ -43,6 +43,7 @@ ERROR = "error"
 FAILED = "failed"
 
 
+# Also built by _builder (below): __init__ must do nothing but store the fields.
 @dataclass(frozen=True, slots=True)
 class Database:
     """A relational database the snapshots are taken from."""
@@ -65,6 +66,7 @@ class Database:
     publicly_accessible: bool = False
 
 
+# Also built by _builder (below): __init__ must do nothing but store the fields.
 @dataclass(frozen=True, slots=True)
 class Snapshot:
     """A stored relational database snapshot (its zone is always ``all``)."""
@@ -85,6 +87,7 @@ class Snapshot:
     tags: Tags = ()
 
 
+# Also built by _builder (below): __init__ must do nothing but store the fields.
 @dataclass(frozen=True, slots=True)
 class Operation:
     """One entry of an ``operations`` list. ``operation_type`` is ``None`` for an operation
@@ -156,21 +159,15 @@ class Operation:
         return text + "}"
 
 
+# Also built by _builder (below): __init__ must do nothing but store the fields.
 @dataclass(frozen=True, slots=True)
 class Transition:
     """What a record becomes at ``at``: a new state (operations: a status) and, for a
-    failure, Lightsail's ``errorCode`` / ``errorDetails``.
-
-    ``result``, when given, is the record already made in that state from ``source``, the
-    record stored with the transition: settling takes it instead of making it again, as
-    long as the stored record is still that very object (a change, such as new tags,
-    stores another)."""
+    failure, Lightsail's ``errorCode`` / ``errorDetails``."""
 
     at: datetime
     state: str
     error: tuple[str, str] | None = None
-    source: object = field(default=None, compare=False, repr=False)
-    result: object = field(default=None, compare=False, repr=False)
 
 
 def _builder(cls: type[Built]) -> Callable[..., Built]:
@@ -653,8 +650,6 @@ class World:
 
 def _ended(record: Stateful, transition: Transition) -> Stateful:
     """A snapshot or database once its transition happened."""
-    if transition.source is record and transition.result is not None:
-        return transition.result  # type: ignore[return-value]  # made from record
     return with_state(record, transition.state)
 
 

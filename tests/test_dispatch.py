@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from botocore.model import ListShape, Shape, StructureShape
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import lightsail_stub
@@ -88,7 +88,19 @@ def shaped(draw: st.DrawFn, shape: Shape, depth: int = 0) -> Any:
         return value
     if isinstance(shape, ListShape):
         return draw(st.lists(shaped(shape.member, depth + 1), max_size=3))
-    return draw(JSON)
+    return draw(SCALARS.get(shape.type_name, JSON))
+
+
+# The right JSON type for each scalar shape (a bool is none of the numbers).
+SCALARS = {
+    "string": st.text(max_size=5),
+    "boolean": st.booleans(),
+    "integer": st.integers(),
+    "long": st.integers(),
+    "float": st.integers() | st.floats(allow_nan=False, allow_infinity=False),
+    "double": st.integers() | st.floats(allow_nan=False, allow_infinity=False),
+    "timestamp": st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+}
 
 
 @st.composite
@@ -101,6 +113,12 @@ def requests(draw: st.DrawFn) -> tuple[str, Any]:
 
 @settings(max_examples=500, deadline=None)
 @given(requests())
+# A bool is no timestamp and no integer, though Python's bool is an int.
+@example(
+    ("CreateRelationalDatabaseFromSnapshot", {"relationalDatabaseName": "db", "restoreTime": True})
+)
+@example(("DeleteRelationalDatabase", {"relationalDatabaseName": "db", "skipFinalSnapshot": 1}))
+@example(("GetRelationalDatabaseSnapshots", {"pageToken": False}))
 def test_the_compiled_check_finds_the_first_problem_the_plain_walk_finds(
     request: tuple[str, Any],
 ) -> None:
@@ -150,12 +168,17 @@ def test_the_logged_response_is_what_was_sent_read_only() -> None:
         stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2")).body
     )
     response = stub.calls[0].response
-    assert response is not None
+    # A mapping proxy of the document, as a proxy of the decoded dict would be.
+    assert isinstance(response, MappingProxyType)
     assert response == sent
     assert dict(response) == sent
     assert len(response) == 1
     assert list(response) == ["operations"]
-    assert repr(response) == repr(sent)
+    assert list(reversed(response)) == ["operations"]
+    assert repr(response) == repr(MappingProxyType(sent))
+    assert response.copy() == sent
+    assert response | {"extra": 1} == {**sent, "extra": 1}
+    assert {"extra": 1} | response == {"extra": 1, **sent}
     with pytest.raises(TypeError):
         response["operations"] = []  # type: ignore[index]
 
@@ -192,7 +215,7 @@ def test_an_operations_json_template_is_what_the_encoder_makes_of_it(operation: 
 @settings(max_examples=300, deadline=None)
 @given(
     document=st.dictionaries(st.text(max_size=4), JSON, max_size=3),
-    before=st.sampled_from(["", " ", "\n\t "]),
+    before=st.sampled_from(["", " ", "\n\t ", "\ufeff"]),
     after=st.sampled_from(["", " ", "\r\n", " x", "{}", ","]),
     compact=st.booleans(),
 )
@@ -203,10 +226,35 @@ def test_bodies_decode_as_json_loads_decodes_them(
     text = before + json.dumps(document, separators=separators) + after
     try:
         expected: Any = json.loads(text)
-    except ValueError:
-        expected = ValueError
-    if expected is ValueError:
-        with pytest.raises(ServiceError, match=r"^the request body is not JSON: "):
+    except ValueError as error:
+        expected = f"the request body is not JSON: {error}"
+        with pytest.raises(ServiceError) as refused:
             _dispatch._decode(text.encode())
+        got: Any = refused.value.message
     else:
-        assert _dispatch._decode(text.encode()) == expected
+        got = _dispatch._decode(text.encode())
+    assert got == expected
+
+
+def test_the_stub_keeps_contexts_only_for_lightsail_regions() -> None:
+    """One operation context per Region is kept until reset(); a Region a request makes up
+    (the server takes it from the signing scope) is answered, and not kept."""
+    body = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"}'
+    stub = lightsail_stub.mock_lightsail(assert_all_handled=False)
+    for number in range(100):
+        with pytest.raises(lightsail_stub.UnsupportedRegionError):
+            stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, f"xx-{number}"))
+    assert stub._contexts == {}
+    stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2"))
+    assert list(stub._contexts) == ["eu-west-2"]
+    stub.reset()
+    assert stub._contexts == {}
+
+
+def test_a_call_after_reset_uses_the_new_world() -> None:
+    body = b'{"relationalDatabaseName": "orders-db", "relationalDatabaseSnapshotName": "snap-1"}'
+    stub = lightsail_stub.mock_lightsail()
+    stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2"))
+    stub.reset()
+    stub._handle(WireRequest("CreateRelationalDatabaseSnapshot", body, "eu-west-2"))
+    assert [snapshot.name for snapshot in stub.snapshots] == ["snap-1"]

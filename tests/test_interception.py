@@ -560,6 +560,26 @@ def test_an_unsigned_client_with_a_custom_endpoint_keeps_its_region() -> None:
     assert all("x-lightsail-stub-region" not in str(vars(call)) for call in stub.calls)
 
 
+def test_an_unsigned_client_whose_requests_carry_another_authorization_keeps_its_region() -> None:
+    from botocore import UNSIGNED
+
+    c = boto3.client(
+        "lightsail",
+        region_name="ap-northeast-2",
+        endpoint_url="http://localhost:1",
+        config=Config(signature_version=UNSIGNED),
+    )
+
+    def bearer(request: Any, **kwargs: Any) -> None:  # e.g. a proxy's token, no SigV4 scope
+        request.headers["Authorization"] = "Bearer abc"
+
+    c.meta.events.register_first("before-send.lightsail", bearer)  # before the stub's
+    with lightsail_stub.mock_lightsail() as stub:
+        resp = create(c, snapshot="snap-1")
+    assert resp["operations"][0]["location"]["regionName"] == "ap-northeast-2"
+    assert [call.region for call in stub.calls] == ["ap-northeast-2"]
+
+
 def test_a_rule_that_raises_is_a_library_error_naming_the_rule() -> None:
     broken = lightsail_stub.Rule(
         "snapshot-name.broken", "snapshot-name", lambda v: v.index("x") >= 0, "has an x", "ours"

@@ -5,8 +5,10 @@ a value a rule refuses, nor change which rule (and message) a refused value gets
 
 from __future__ import annotations
 
+import copy
 import pickle
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -27,7 +29,7 @@ from lightsail_stub import (
 )
 from lightsail_stub._errors import ServiceError
 from lightsail_stub._operations import Context
-from lightsail_stub._rules import Kind, RuleError, Violation
+from lightsail_stub._rules import Kind, RuleError, Violation, _Remembering
 from lightsail_stub._world import Clock, Ids, Tags, World
 
 STRING_KINDS: tuple[Kind, ...] = ("snapshot-name", "database-name", "tag-key", "tag-value")
@@ -130,6 +132,7 @@ def test_a_kind_with_a_custom_or_odd_rule_is_left_to_the_loop() -> None:
 @example(value="SS", name="replaced-prefix", kind="tag-value")
 @example(value="", name="reference", kind="tag-value")
 @example(value="x" * 257, name="reference", kind="tag-value")
+@example(value="k" * 129, name="reference", kind="tag-key")  # two Length rules: the lower max
 def test_a_compiled_check_accepts_exactly_what_no_rule_refuses(
     value: str, name: str, kind: Kind
 ) -> None:
@@ -268,14 +271,43 @@ def test_a_compiled_check_answers_a_value_again_as_the_first_time(
 
 
 def test_what_a_compiled_check_remembers_is_bounded() -> None:
-    rules = REFERENCE_RULES.without("tag-value.length")  # values of any length
+    long = "v" * 257
+    rules = REFERENCE_RULES.without("tag-value.length")  # a fresh table, values of any length
     accept = rules._accepts["tag-value"]
-    assert accept is not None
+    assert isinstance(accept, _Remembering)
+    assert accept(long)
+    assert accept.accepted == set()  # accepted, not remembered: too long
+    assert accept("v" * 256)
+    assert accept.accepted == {"v" * 256}
     for i in range(2000):
         assert accept(f"v{i}")
-    assert accept("v" * 10_000)
-    assert accept("v" * 10_000)  # answered again, from the rules
-    cells = [cell.cell_contents for cell in accept.__closure__ or ()]
-    (remembered,) = [c for c in cells if isinstance(c, set)]
-    assert len(remembered) == 1024
-    assert max(map(len, remembered)) <= 256
+    assert len(accept.accepted) == 1024
+    assert accept(long)  # answered again, from the rules
+    assert max(map(len, accept.accepted)) <= 256
+
+
+@dataclass(frozen=True)
+class Stricter(RuleSet):
+    """A subclass with a field of its own and its own first_violation."""
+
+    banned: str = "forbidden"
+
+    def first_violation(self, kind: Kind, field: str, value: Any) -> Violation | None:
+        if value == self.banned:
+            return Violation(self.rules[0], field, value)
+        return super().first_violation(kind, field, value)
+
+
+def test_a_rule_set_subclass_is_asked_and_copied_as_itself() -> None:
+    rules = Stricter(REFERENCE_RULES.name, REFERENCE_RULES.rules, banned="team")
+    ctx = _context(rules)
+    with pytest.raises(ServiceError, match=r"tags\[0\]\.key 'team' is invalid"):
+        ctx.check_tags("tags", [{"key": "team"}])
+    with pytest.raises(ServiceError, match=r"relationalDatabaseName 'team' is invalid"):
+        ctx.check("database-name", "relationalDatabaseName", "team")
+    for again in (copy.copy(rules), copy.deepcopy(rules), pickle.loads(pickle.dumps(rules))):
+        assert type(again) is Stricter
+        assert again == rules
+        assert again.banned == "team"
+        assert again._accepts["tag-key"] is not None  # rebuilt, not copied
+        assert again.first_violation("tag-key", "k", "team") is not None
