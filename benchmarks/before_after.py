@@ -38,7 +38,10 @@ def package_at(rev: str, into: Path) -> None:
         check=True,
     ).stdout
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(into, filter="data")
+        try:
+            tar.extractall(into, filter="data")
+        except TypeError:  # no extraction filters before 3.10.12 / 3.11.4; it's our own tree
+            tar.extractall(into)
     package = into / "lightsail_stub"
     hook = package / "_hook.py"
     hook.write_text(
@@ -81,7 +84,7 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=100)
     args = parser.parse_args()
     offline_environment()
-    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect = refuse  # type: ignore[method-assign,assignment]
     with tempfile.TemporaryDirectory() as folder:
         package_at(args.rev, Path(folder))
         sys.path.insert(0, folder)

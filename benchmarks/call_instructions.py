@@ -91,7 +91,7 @@ def main() -> None:
         for contender in CONTENDERS
     }
     floor = per_call["floor"]
-    rows = [("contender", "instructions per call", "ratio to floor")]
+    rows: list[tuple[str, ...]] = [("contender", "instructions per call", "ratio to floor")]
     rows += [(name, f"{count:,.0f}", f"{count / floor:.3f}x") for name, count in per_call.items()]
     print(f"create_relational_database_snapshot, {args.calls} calls after {WARMUP} warm-up\n")
     print(table(rows))
