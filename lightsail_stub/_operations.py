@@ -196,52 +196,25 @@ def _operation(
 ) -> Operation:
     """Record an operation: ``Started`` until ``ending`` (its status is then
     ``ending.state``), or, without one, ``Succeeded`` at once."""
-    return _record_operation(
-        ctx,
-        now,
-        resource_name,
-        _enum_value("ResourceType", resource_type),
-        zone,
-        None if operation_type is None else _enum_value("OperationType", operation_type),
-        details,
-        None if ending is None else _operation_ending(ending),
-    )
-
-
-def _record_operation(
-    ctx: Context,
-    now: datetime,
-    resource_name: str,
-    resource_type: str,
-    zone: str,
-    operation_type: str | None,
-    details: str,
-    finish: Transition | None,
-) -> Operation:
-    """:func:`_operation`, its enum values checked and ``finish`` (what the operation
-    becomes, see :func:`_operation_ending`) made already."""
+    finish = None
+    if ending is not None:
+        status = _FAILED if ending.error is not None else _SUCCEEDED
+        finish = new_transition(ending.at, _enum_value("OperationStatus", status), ending.error)
     operation = new_operation(
         ctx.ids.uuid(),
         resource_name,
-        resource_type,
+        _enum_value("ResourceType", resource_type),
         now,
         ctx.region,
         zone,
         finish is None,
         details,
-        operation_type,
+        None if operation_type is None else _enum_value("OperationType", operation_type),
         _enum_value("OperationStatus", _SUCCEEDED if finish is None else _STARTED),
         now,
     )
     ctx.world.add_operation(operation, finish)
     return operation
-
-
-def _operation_ending(ending: Transition) -> Transition:
-    """The transition of an operation that ends with ``ending`` (of what it creates): a
-    status instead of a state. Operations started together share it (it is immutable)."""
-    status = _FAILED if ending.error is not None else _SUCCEEDED
-    return new_transition(ending.at, _enum_value("OperationStatus", status), ending.error)
 
 
 @functools.cache
@@ -407,28 +380,27 @@ def create_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
         snapshot = world.make_snapshot(ids, snapshot_name, region, database, now, tags=tags)
         world.put_snapshot(snapshot, ending)
         world.put_database(with_state(database, BACKING_UP), new_transition(ending.at, AVAILABLE))
-        operation_type = _enum_value("OperationType", "CreateRelationalDatabaseSnapshot")
-        finish = _operation_ending(ending)
+        operation_type = "CreateRelationalDatabaseSnapshot"
         operations = (
-            _record_operation(
+            _operation(
                 ctx,
                 now,
-                snapshot_name,
-                _enum_value("ResourceType", _SNAPSHOT),
-                "all",
-                operation_type,
-                database.name,
-                finish,
+                resource_name=snapshot_name,
+                resource_type=_SNAPSHOT,
+                zone="all",
+                operation_type=operation_type,
+                details=database.name,
+                ending=ending,
             ),
-            _record_operation(
+            _operation(
                 ctx,
                 now,
-                database.name,
-                _enum_value("ResourceType", _DATABASE),
-                database.availability_zone,
-                operation_type,
-                snapshot_name,
-                finish,
+                resource_name=database.name,
+                resource_type=_DATABASE,
+                zone=database.availability_zone,
+                operation_type=operation_type,
+                details=snapshot_name,
+                ending=ending,
             ),
         )
     return _operations(*operations)
