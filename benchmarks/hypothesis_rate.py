@@ -12,7 +12,7 @@ The property draws a request from ``lightsail_stub.strategies.create_snapshot_re
   same property otherwise;
 * drawing only: the same strategy, no call (what Hypothesis itself costs).
 
-Both run as whole Hypothesis runs of the same number of examples, interleaved.
+All three run as whole Hypothesis runs of the same number of examples, interleaved.
 """
 
 from __future__ import annotations

@@ -30,7 +30,7 @@ import itertools
 import re
 import string
 import weakref
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, TypeVar
@@ -106,6 +106,13 @@ def _shown(
     if shown.get("rules") == _Named(REFERENCE_RULES):
         shown["rules"] = REFERENCE_RULES  # the default: left out of the repr
     return st.composite(draw_built)(**shown)
+
+
+def _once(value: Any) -> Any:
+    """A one-shot iterable (a generator, ``iter(...)``) as a list, so that it can be
+    checked, used and shown in the strategy's repr; anything else as given (checked where
+    it is used)."""
+    return list(value) if isinstance(value, Iterator) else value
 
 
 class _Named:
@@ -1106,7 +1113,8 @@ def operations(
     from the installed model (``operationType``, ``status``, ``resourceType``, Regions),
     ``isTerminal`` agreeing with ``status``, ``statusChangedAt`` not before ``createdAt``,
     ``errorCode``/``errorDetails`` only on ``Failed``. Shrinks towards a ``Started``
-    operation of the first type in the model, in ``us-east-1``, at 2016-11-28 00:00 UTC.
+    operation of the first type in alphabetical order, in ``us-east-1``, at 2016-11-28 00:00
+    UTC.
     Each option fixes that member (checked against the model)."""
     function = "operations"
     _check_region(function, region)
@@ -1250,11 +1258,14 @@ def snapshots(
     code ``<12 digits>/ls-<40 hex>``, zone ``all``, plausible engine, version, plan and size
     (*assumed*), a state from ``states`` (the ones the stub uses: ``available``,
     ``creating``, ``error``). Shrinks towards an ``available`` snapshot ``"00"`` of
-    ``"00"`` in ``us-east-1`` with no tags. Every record can seed a stub with
-    ``stub.add_snapshot(...)`` (see docs/strategies.md)."""
+    ``"00"`` in ``us-east-1`` with no tags. A tag without a value has no ``value`` member,
+    as the stub answers it (*assumed*). Every record can seed a stub with
+    ``stub.add_snapshot(...)``, which keeps its name, Region, database, creation time,
+    state and tags (see docs/strategies.md)."""
     function = "snapshots"
     _check_region(function, region)
     _check_rules(function, rules)
+    states = _once(states)
     if isinstance(states, str) or not isinstance(states, Iterable):
         raise TypeError(f"{function}(): states must be a list of states, got {states!r}")
     chosen = tuple(states)
@@ -1445,6 +1456,7 @@ def client_errors(
     if wire is None:
         raise ValueError(f"{function}(): Lightsail has no operation {operation!r}")
     known = _error_codes(wire)
+    codes = _once(codes)
     if codes is None:
         chosen = tuple(known)
     else:
@@ -1528,12 +1540,6 @@ def _scenario_options(
             _sc.fail(code)  # the scenario's own check: misspelt shapes are refused
     names = _sc._operation_names()
     chosen_ops: tuple[str, ...]
-    if (
-        operations_ is not None
-        and not isinstance(operations_, str)
-        and isinstance(operations_, Iterable)
-    ):
-        operations_ = tuple(operations_)  # a generator is read once
     if operations_ is None:
         chosen_ops = _SNAPSHOT_OPERATIONS
     else:
@@ -1574,6 +1580,7 @@ def scenarios(
     ``operations``, default the four snapshot operations) or ``sequence``. A fresh object
     per draw (scenarios count their answers). Shrinks towards ``throttle()``; reprs are the
     calls that build them."""
+    codes, operations = _once(codes), _once(operations)
     chosen = _scenario_options("scenarios", codes, operations, max_latency)
     built = _scenario_tree(*chosen, float(max_latency))
     return _shown(scenarios, built, codes=codes, operations=operations, max_latency=max_latency)
@@ -1595,6 +1602,7 @@ def scenario_scripts(
     _check_size(function, "max_size", max_size, optional=False)
     if max_size < min_size:
         raise ValueError(f"{function}(): min_size={min_size} > max_size={max_size}")
+    codes, operations = _once(codes), _once(operations)
     chosen = _scenario_options(function, codes, operations, max_latency)
     built = st.lists(
         _scenario_tree(*chosen, float(max_latency)), min_size=min_size, max_size=max_size

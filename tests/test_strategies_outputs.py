@@ -403,3 +403,15 @@ def test_operations_may_be_any_iterable_even_a_generator() -> None:
         ls.scenarios(operations=names), lambda s: "for_operation" in repr(s), settings=FIND
     )
     assert "GetRelationalDatabaseSnapshot" in repr(script)
+
+
+def test_options_given_as_generators_are_read_once_and_shown_as_lists() -> None:
+    def once(*items: str) -> Any:
+        return (item for item in items)
+
+    assert repr(ls.snapshots(states=once("available"))) == "snapshots(states=['available'])"
+    shown = ls.client_errors(operation="get_operations", codes=once("NotFoundException"))
+    assert repr(shown) == "client_errors(operation='get_operations', codes=['NotFoundException'])"
+    assert repr(ls.scenario_scripts(operations=once("get_operations"))) == (
+        "scenario_scripts(operations=['get_operations'])"
+    )
