@@ -392,7 +392,7 @@ def _text(spec: _Spec, lo: int, hi: int) -> SearchStrategy[str]:
 
 
 def _valid_strings(function: str, spec: _Spec) -> SearchStrategy[str]:
-    if spec.lo > min(spec.hi, spec.lo + _UNBOUNDED):
+    if spec.lo > spec.hi:
         raise ValueError(
             f"{function}(): no {spec.kind} can be {spec.lo} to {spec.hi} characters long"
         )
@@ -896,27 +896,9 @@ def create_snapshot_requests(
     databases = (
         st.just(database_name)
         if database_name is not None
-        else _strings(
-            function,
-            "database-name",
-            valid=True,
-            breaking=None,
-            rules=rules,
-            min_size=None,
-            max_size=None,
-            alphabet=None,
-        )
+        else _rule_abiding(function, rules, "database-name")
     )
-    snapshots_ = _strings(
-        function,
-        "snapshot-name",
-        valid=True,
-        breaking=None,
-        rules=rules,
-        min_size=None,
-        max_size=None,
-        alphabet=None,
-    )
+    snapshots_ = _rule_abiding(function, rules, "snapshot-name")
     tag_lists = _valid_tag_lists(function, rules, 0, None)
     if valid:
         built = st.fixed_dictionaries(
@@ -1078,12 +1060,17 @@ def _enum_values(shape: str) -> SearchStrategy[str]:
 
 @functools.cache
 def _any_names() -> SearchStrategy[str]:
+    return _rule_abiding("operations", REFERENCE_RULES, "snapshot-name")
+
+
+def _rule_abiding(function: str, rules: RuleSet, kind: Kind) -> SearchStrategy[str]:
+    """Any value of ``kind`` that ``rules`` accept, with no other constraint."""
     return _strings(
-        "operations",
-        "snapshot-name",
+        function,
+        kind,
         valid=True,
         breaking=None,
-        rules=REFERENCE_RULES,
+        rules=rules,
         min_size=None,
         max_size=None,
         alphabet=None,
@@ -1147,13 +1134,13 @@ def _metadata(document: dict[str, Any], request_id: str, status: int = 200) -> d
 def _create_response(
     draw: st.DrawFn,
     region: str | None,
-    snapshot_name: str | None,
-    database_name: str | None,
+    snapshot_names: SearchStrategy[str],
+    database_names: SearchStrategy[str],
     metadata: bool,
 ) -> dict[str, Any]:
     where = draw(_regions(region))
-    snapshot = snapshot_name or draw(_any_names())
-    database = database_name or draw(_any_names())
+    snapshot = draw(snapshot_names)
+    database = draw(database_names)
     created = draw(_timestamps())
     started = functools.partial(
         _draw_operation,
@@ -1179,17 +1166,19 @@ def create_snapshot_responses(
     region: str | None = None,
     snapshot_name: str | None = None,
     database_name: str | None = None,
+    rules: RuleSet = REFERENCE_RULES,
     metadata: bool = True,
 ) -> SearchStrategy[dict[str, Any]]:
     """What ``client.create_relational_database_snapshot(...)`` returns: two ``Started``
     operations of type ``CreateRelationalDatabaseSnapshot``, the snapshot's (zone ``all``,
     details the database name) then the database's (its zone, details the snapshot name),
     same ``createdAt`` and ``statusChangedAt``; plus ``ResponseMetadata`` unless
-    ``metadata=False``. ``snapshot_name``/``database_name`` fix the names (checked against
-    ``REFERENCE_RULES``, as the names drawn otherwise). Shrinks towards a create of ``"00"``
-    from ``"00"`` in ``us-east-1`` at 2016-11-28 00:00 UTC."""
+    ``metadata=False``. ``snapshot_name``/``database_name`` fix the names; they are checked
+    against ``rules``, which the names drawn otherwise follow. Shrinks towards a create of
+    ``"00"`` from ``"00"`` in ``us-east-1`` at 2016-11-28 00:00 UTC."""
     function = "create_snapshot_responses"
     _check_region(function, region)
+    _check_rules(function, rules)
     _check_bool(function, "metadata", metadata)
     named: list[tuple[str, Kind, str | None]] = [
         ("snapshot_name", "snapshot-name", snapshot_name),
@@ -1198,16 +1187,21 @@ def create_snapshot_responses(
     for name, kind, value in named:
         if value is not None and not isinstance(value, str):
             raise TypeError(f"{function}(): {name} must be a str or None, got {value!r}")
-        violation = None if value is None else REFERENCE_RULES.first_violation(kind, name, value)
+        violation = None if value is None else rules.first_violation(kind, name, value)
         if violation is not None:
             raise ValueError(f"{function}(): {violation.message}")
-    built = _create_response(region, snapshot_name, database_name, metadata)
+    snapshots_, databases = (
+        _rule_abiding(function, rules, kind) if value is None else st.just(value)
+        for _, kind, value in named
+    )
+    built = _create_response(region, snapshots_, databases, metadata)
     return _shown(
         create_snapshot_responses,
         built,
         region=region,
         snapshot_name=snapshot_name,
         database_name=database_name,
+        rules=rules,
         metadata=metadata,
     )
 
@@ -1275,16 +1269,7 @@ def snapshots(
             f"{function}(states={list(chosen)!r}): give one or more of the states the stub "
             f"uses: {', '.join(map(repr, _SNAPSHOT_STATES))}"
         )
-    valid = functools.partial(
-        _strings,
-        function,
-        valid=True,
-        breaking=None,
-        rules=rules,
-        min_size=None,
-        max_size=None,
-        alphabet=None,
-    )
+    valid = functools.partial(_rule_abiding, function, rules)
     built = _snapshot(
         region,
         st.sampled_from(chosen),

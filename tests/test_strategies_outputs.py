@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from lightsail_stub import _model, _wire, mock_lightsail
+from lightsail_stub import MODEL_PATTERN_RULES, _model, _wire, mock_lightsail
 from lightsail_stub import scenarios as sc
 from lightsail_stub import strategies as ls
 
@@ -415,3 +415,20 @@ def test_options_given_as_generators_are_read_once_and_shown_as_lists() -> None:
     assert repr(ls.scenario_scripts(operations=once("get_operations"))) == (
         "scenario_scripts(operations=['get_operations'])"
     )
+
+
+def test_create_responses_draw_names_from_their_rules() -> None:
+    # REFERENCE_RULES never allow "_"; MODEL_PATTERN_RULES do, and the names drawn follow.
+    drawn = ls.create_snapshot_responses(rules=MODEL_PATTERN_RULES, metadata=False)
+    response = find(drawn, lambda r: "_" in r["operations"][0]["resourceName"], settings=FIND)
+    kinds = ("snapshot-name", "database-name")
+    for operation, kind in zip(response["operations"], kinds, strict=True):
+        assert MODEL_PATTERN_RULES.first_violation(kind, "name", operation["resourceName"]) is None
+
+
+def test_create_responses_check_fixed_names_against_their_rules() -> None:
+    fixed = ls.create_snapshot_responses(snapshot_name="a_b", rules=MODEL_PATTERN_RULES)
+    snapshot, _ = find(fixed, lambda r: True, settings=FIND)["operations"]
+    assert snapshot["resourceName"] == "a_b"
+    with pytest.raises(ValueError, match="snapshot_name 'a_b' is invalid"):
+        ls.create_snapshot_responses(snapshot_name="a_b")  # REFERENCE_RULES: no underscore
