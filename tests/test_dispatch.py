@@ -5,7 +5,7 @@ JSON template."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from types import MappingProxyType
 from typing import Any
 
@@ -15,10 +15,10 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import lightsail_stub
-from lightsail_stub import _dispatch, _model
+from lightsail_stub import _dispatch, _model, _world
 from lightsail_stub._errors import ServiceError
 from lightsail_stub._operations import OPERATIONS
-from lightsail_stub._wire import WireRequest
+from lightsail_stub._wire import WireRequest, to_epoch
 from lightsail_stub._world import Operation
 
 TYPES = {
@@ -210,6 +210,24 @@ INSTANTS = st.datetimes(
 )
 def test_an_operations_json_template_is_what_the_encoder_makes_of_it(operation: Operation) -> None:
     assert operation.to_json() == json.dumps(operation.to_wire(), separators=(",", ":"))
+
+
+OFFSETS = st.builds(
+    timezone, st.timedeltas(min_value=timedelta(hours=-23), max_value=timedelta(hours=23))
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(instant=INSTANTS, offsets=st.lists(OFFSETS, min_size=1, max_size=3))
+def test_the_remembered_epoch_text_is_the_encoders_whatever_the_timezone(
+    instant: datetime, offsets: list[timezone]
+) -> None:
+    """The operations' timestamps are printed once per instant and remembered: the same
+    instant in any timezone (equal datetimes, one cache entry) prints the same number."""
+    for zone in offsets:
+        moment = instant.astimezone(zone)
+        assert _world._epoch_text(moment) == json.dumps(to_epoch(moment))
+        assert _world._epoch_text(moment) == _world._epoch_text(instant)
 
 
 @settings(max_examples=300, deadline=None)
