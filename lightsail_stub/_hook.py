@@ -285,17 +285,20 @@ def before_send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse | Non
     setattr(request, _ANSWERED, True)
     # Only the headers the dispatch reads (iterating all of botocore's HTTPHeaders is slow;
     # a missing one costs a KeyError inside it, so the Region header only when no signing
-    # scope names the Region).
+    # scope names the Region). The Region found goes on in that header, as the signing
+    # scope would outrank it anyway: from_http need not search the signature again.
     headers = {}
     get = request.headers.get
     for name in _READ_HEADERS:
         value = get(name)
         if value is not None:
             headers[name] = _text(value)
-    if _wire.signed_region(headers.get("Authorization", "")) is None:
+    region = _wire.signed_region(headers.pop("Authorization", ""))
+    if region is None:
         value = get(_wire.REGION_HEADER)
-        if value is not None:
-            headers[_wire.REGION_HEADER] = _text(value)
+        region = None if value is None else _text(value)
+    if region is not None:
+        headers[_wire.REGION_HEADER] = region
     target = headers.get("X-Amz-Target")
     body = _bytes(request.body)
     operation, wire = _wire.from_http(target, body, headers, request.url, None)

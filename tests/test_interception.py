@@ -560,6 +560,25 @@ def test_an_unsigned_client_with_a_custom_endpoint_keeps_its_region() -> None:
     assert all("x-lightsail-stub-region" not in str(vars(call)) for call in stub.calls)
 
 
+def test_a_signed_request_is_answered_in_its_signing_region_whatever_the_endpoint() -> None:
+    """The signing scope names the Region, over the endpoint's host and a custom URL."""
+    other_host = boto3.client(
+        "lightsail",
+        region_name="eu-central-1",
+        endpoint_url="https://lightsail.us-east-1.amazonaws.com",
+    )
+    custom = boto3.client(
+        "lightsail", region_name="ca-central-1", endpoint_url="http://localhost:1"
+    )
+    with lightsail_stub.mock_lightsail() as stub:
+        first = create(other_host, snapshot="snap-1")
+        second = create(custom, snapshot="snap-2")
+    assert first["operations"][0]["location"]["regionName"] == "eu-central-1"
+    assert second["operations"][0]["location"]["regionName"] == "ca-central-1"
+    assert [call.region for call in stub.calls] == ["eu-central-1", "ca-central-1"]
+    assert all("x-lightsail-stub-region" not in str(vars(call)) for call in stub.calls)
+
+
 def test_an_unsigned_client_whose_requests_carry_another_authorization_keeps_its_region() -> None:
     from botocore import UNSIGNED
 
