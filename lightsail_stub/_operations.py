@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from botocore.model import StructureShape
@@ -175,9 +175,18 @@ def _database_name_taken(ctx: Context, name: str) -> bool:
     return name in world.templates and world.can_exist(ctx.region, name)
 
 
+def _after(now: datetime, duration: timedelta) -> datetime:
+    """``now + duration``, or, past the end of year 9999 (a clock moved that far), the last
+    instant a datetime holds: such a lifecycle ends only if the clock gets there."""
+    try:
+        return now + duration
+    except OverflowError:
+        return datetime.max.replace(tzinfo=now.tzinfo)
+
+
 def _ending(ctx: Context, now: datetime, success_state: str, failure_state: str) -> Transition:
     """When and how a create started now ends (see ``Context.fail_later``)."""
-    at = now + ctx.world.create_duration
+    at = _after(now, ctx.world.create_duration)
     if ctx.fail_later is None:
         return new_transition(at, success_state)
     return new_transition(at, failure_state, ctx.fail_later)
@@ -789,7 +798,7 @@ def delete_relational_database(ctx: Context, params: Mapping[str, Any]) -> bytes
             ending = _ending(ctx, now, AVAILABLE, ERROR)
         else:
             # Nothing is left to fail later: see can_fail_later().
-            ending = Transition(now + world.create_duration, AVAILABLE)
+            ending = Transition(_after(now, world.create_duration), AVAILABLE)
         if final is not None:
             snapshot = world.make_snapshot(ids, final, region, database, now)
             world.put_snapshot(snapshot, ending)

@@ -10,6 +10,7 @@ the first rule a value breaks.
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -148,14 +149,20 @@ class Violation:
 
 
 def describe_value(value: object, limit: int = 64) -> str:
-    """A short, safe rendering of an offending value for an error message."""
+    """A short, safe rendering of an offending value for an error message (it never
+    raises: the message must reach the user whatever the value)."""
     if isinstance(value, str):
         if len(value) > limit:
             return f"{value[:limit]!r}... ({len(value)} characters)"
         return repr(value)
     if isinstance(value, list):
         return f"({len(value)} items)"
-    text = repr(value)
+    try:
+        text = repr(value)
+    except Exception:  # an int over sys.get_int_max_str_digits() digits; a broken __repr__
+        if isinstance(value, int):
+            return f"<an int of about {int(math.log10(abs(value))) + 1} digits>"
+        return f"<a {type(value).__name__} that can't be shown>"
     return text if len(text) <= limit else f"{text[:limit]}... ({type(value).__name__})"
 
 

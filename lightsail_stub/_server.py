@@ -835,9 +835,10 @@ def _advance(server: Server, arguments: dict[str, Any]) -> Any:
         raise ValueError(f"advance: seconds must be a finite number >= 0, got {_shown(seconds)}")
     try:
         server.stub.advance(seconds)
-    except (OverflowError, ValueError) as error:
+    except ValueError:  # the only refusal left: past the end of year 9999
         raise ValueError(
-            f"advance: seconds={_shown(seconds)} moves the clock too far: {error}"
+            f"advance: seconds={_shown(seconds)} moves the clock too far: past the last time "
+            "a datetime holds (the end of year 9999)"
         ) from None
     return {"now": server.stub.now()}
 

@@ -25,7 +25,7 @@ from ._errors import (
     UnusedScenarioError,
 )
 from ._operations import Context
-from ._rules import REFERENCE_RULES, Kind, RuleSet
+from ._rules import REFERENCE_RULES, Kind, RuleSet, describe_value
 from ._wire import WireRequest, WireResponse
 from ._world import (
     AVAILABLE,
@@ -60,6 +60,8 @@ T = TypeVar("T", bound=type)
 
 #: The states add_snapshot accepts: the ones the world itself gives snapshots.
 _SNAPSHOT_STATES = (AVAILABLE, CREATING, ERROR)
+#: The largest value of the model's "integer" shapes (Smithy: a signed 32-bit integer).
+_MAX_INTEGER = 2**31 - 1
 
 _OPT_OUT = "pass assert_all_handled=False to mock_lightsail() to not check this at exit"
 _UNUSED_OPT_OUT = "pass assert_all_used=False to mock_lightsail() to not check this"
@@ -173,9 +175,14 @@ class LightsailStub:
         ]:
             if not isinstance(text, str) or not text:
                 raise TypeError(f"add_database(): {option} must be a non-empty str, got {text!r}")
-        if not isinstance(size_in_gb, int) or isinstance(size_in_gb, bool) or size_in_gb < 1:
+        if (
+            not isinstance(size_in_gb, int)
+            or isinstance(size_in_gb, bool)
+            or not 1 <= size_in_gb <= _MAX_INTEGER
+        ):
             raise TypeError(
-                f"add_database(): size_in_gb must be a positive int, got {size_in_gb!r}"
+                f"add_database(): size_in_gb must be a positive int of at most {_MAX_INTEGER} "
+                f"(sizeInGb is a 32-bit integer), got {describe_value(size_in_gb)}"
             )
         violation = self._rules.first_violation("database-name", "name", name)
         if violation is not None:

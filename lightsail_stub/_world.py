@@ -27,6 +27,7 @@ from json.encoder import encode_basestring_ascii
 from typing import Any, Generic, TypeVar
 
 from ._errors import LightsailStubError
+from ._rules import describe_value
 from ._wire import to_epoch
 
 #: A JSON string literal, escaped as json.dumps escapes it (ensure_ascii).
@@ -228,20 +229,25 @@ class Clock:
                     f"clock={source!r} is a naive datetime; give it a timezone, "
                     "e.g. datetime(2026, 11, 27, tzinfo=timezone.utc)"
                 )
-            frozen = source
-            self._source: Callable[[], datetime] = lambda: frozen
+            frozen: datetime | None = source
         elif source is None:
             # Virtual: time moves only when the stub says so (advance, virtual back-off), so
             # lifecycles never complete by themselves while a test runs.
-            start = datetime.now(timezone.utc)
-            self._source = lambda: start
+            frozen = datetime.now(timezone.utc)
         elif callable(source):
-            self._source = source
+            frozen = None
+            self._source: Callable[[], datetime] = source
         else:
             raise TypeError(
                 f"clock must be a timezone-aware datetime, a callable returning one, or None; "
                 f"got {type(source).__name__}"
             )
+        if frozen is not None:
+            instant = frozen
+            self._source = lambda: instant
+        #: The instant of a frozen or virtual clock; None for a callable (not called
+        #: outside now(): it may count its calls, or move).
+        self._frozen = frozen
         self._offset = timedelta()
         self._lock = threading.Lock()
 
@@ -252,20 +258,39 @@ class Clock:
                 f"the clock given to mock_lightsail() returned {value!r}; it must return a "
                 "timezone-aware datetime, e.g. datetime.now(timezone.utc)"
             )
-        return value + self._offset
+        try:
+            return value + self._offset
+        except OverflowError:  # a callable source that moved close to datetime.max
+            raise LightsailStubError(
+                f"the stub's clock is past the last time a datetime holds: the clock given "
+                f"to mock_lightsail() returned {value!r}, plus {self._offset} from advance()"
+            ) from None
 
     def advance(self, seconds: float) -> None:
+        """Move the clock forward. Refused (``ValueError``) if the clock could no longer
+        tell the time: past ``datetime.max`` (the end of year 9999). A callable clock that
+        gets there is a library error at :meth:`now`."""
+        shown = describe_value(seconds)
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
             raise TypeError(
-                f"advance(seconds={seconds!r}): seconds must be a number (int or float), "
+                f"advance(seconds={shown}): seconds must be a number (int or float), "
                 f"got {type(seconds).__name__}"
             )
-        if not math.isfinite(seconds):
-            raise ValueError(f"advance(seconds={seconds!r}): seconds must be a finite number")
+        if isinstance(seconds, float) and not math.isfinite(seconds):
+            raise ValueError(f"advance(seconds={shown}): seconds must be a finite number")
         if seconds < 0:
-            raise ValueError(f"advance(seconds={seconds!r}): the clock only moves forward")
+            raise ValueError(f"advance(seconds={shown}): the clock only moves forward")
         with self._lock:
-            self._offset += timedelta(seconds=seconds)
+            try:
+                offset = self._offset + timedelta(seconds=seconds)
+                if self._frozen is not None:  # (a callable's time: checked by now())
+                    self._frozen + offset  # the clock must still tell the time
+            except OverflowError:
+                raise ValueError(
+                    f"advance(seconds={shown}): that moves the clock past the last time a "
+                    "datetime holds (the end of year 9999)"
+                ) from None
+            self._offset = offset
 
     def rewind(self) -> None:
         """Forget every :meth:`advance`."""
@@ -298,8 +323,16 @@ class Ids:
         self._rng = random.Random(seed)
         # Seeded from strings (hashed by random.Random itself): independent of _rng's
         # sequence, and the same for the same seed in every run.
-        self._requests = random.Random(None if seed is None else f"request-ids:{seed}")
-        prefix = random.Random(None if seed is None else f"support-code:{seed}")
+        try:
+            text = None if seed is None else str(seed)
+        except ValueError:  # over sys.get_int_max_str_digits() digits
+            raise ValueError(
+                f"seed {describe_value(seed)} is too long: ids are derived from the seed's "
+                "digits, and Python writes an int that long only if "
+                "sys.set_int_max_str_digits() allows it; give a shorter seed"
+            ) from None
+        self._requests = random.Random(None if text is None else f"request-ids:{text}")
+        prefix = random.Random(None if text is None else f"support-code:{text}")
         self._support_prefix = prefix.randrange(10**11, 10**12)
 
     def uuid(self) -> str:

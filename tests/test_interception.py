@@ -769,13 +769,21 @@ def test_a_refused_request_creates_no_database() -> None:
     assert [d.name for d in stub.databases] == ["db-a"]
 
 
+SIZE_RULE = (
+    "add_database(): size_in_gb must be a positive int of at most 2147483647 "
+    "(sizeInGb is a 32-bit integer)"
+)
+
+
 @pytest.mark.parametrize(
     ("kwargs", "message"),
     [
         ({"engine": ""}, "add_database(): engine must be a non-empty str, got ''"),
         ({"engine_version": 8}, "add_database(): engine_version must be a non-empty str, got 8"),
-        ({"size_in_gb": 0}, "add_database(): size_in_gb must be a positive int, got 0"),
-        ({"size_in_gb": True}, "add_database(): size_in_gb must be a positive int, got True"),
+        ({"size_in_gb": 0}, f"{SIZE_RULE}, got 0"),
+        ({"size_in_gb": True}, f"{SIZE_RULE}, got True"),
+        ({"size_in_gb": 2**31}, f"{SIZE_RULE}, got 2147483648"),
+        ({"size_in_gb": 10**5000}, f"{SIZE_RULE}, got <an int of about 5001 digits>"),
     ],
 )
 def test_add_database_checks_its_options(kwargs: dict[str, Any], message: str) -> None:

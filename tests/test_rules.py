@@ -250,3 +250,26 @@ def test_every_rule_names_its_source_and_whether_it_is_assumed() -> None:
     for rule in (*REFERENCE_RULES, *MODEL_PATTERN_RULES):
         assert rule.source
         assert rule.assumed == rule.source.startswith("assumed"), rule.id
+
+
+class _Unprintable:
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (10**5000, "<an int of about 5001 digits>"),  # over Python's int-to-str limit
+        (-(10**5000), "<an int of about 5001 digits>"),
+        (_Unprintable(), "<a _Unprintable that can't be shown>"),
+    ],
+    ids=["10**5000", "-10**5000", "broken-repr"],
+)
+def test_a_value_that_cannot_be_printed_is_still_named_in_the_error(value: Any, shown: str) -> None:
+    """A value no rule can check (no len()) is a library error naming the rule and the
+    value, even when the value has no printable form."""
+    with pytest.raises(lightsail_stub.LightsailStubError) as info:
+        REFERENCE_RULES.first_violation("snapshot-name", "relationalDatabaseSnapshotName", value)
+    assert str(info.value).startswith("rule 'snapshot-name.length' of RuleSet 'reference' raised")
+    assert str(info.value).endswith(f" while checking relationalDatabaseSnapshotName {shown}")

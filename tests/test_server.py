@@ -363,7 +363,8 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         (
             "/_stub/databases",
             {"name": "db-1", "size_in_gb": "big"},
-            "add_database(): size_in_gb must be a positive int, got 'big'",
+            "add_database(): size_in_gb must be a positive int of at most 2147483647 "
+            "(sizeInGb is a 32-bit integer), got 'big'",
         ),
         (
             "/_stub/databases",
@@ -394,7 +395,14 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
             "/_stub/advance",
             '{"seconds": 1' + "0" * 400 + "}",  # too large for a float
             "advance: seconds=1" + "0" * 59 + "..."
-            "(401 characters) moves the clock too far: int too large to convert to float",
+            "(401 characters) moves the clock too far: past the last time a datetime holds "
+            "(the end of year 9999)",
+        ),
+        (
+            "/_stub/advance",
+            {"seconds": 3e11},  # a float, but about 9,500 years
+            "advance: seconds=300000000000.0 moves the clock too far: past the last time a "
+            "datetime holds (the end of year 9999)",
         ),
         (
             "/_stub/advance",

@@ -111,3 +111,19 @@ def test_ids_drawn_by_threads_at_once_are_the_seeded_draws_whole(
     got = _drawn_by_threads(draw)
     alone = Ids(11)
     assert sorted(got) == sorted(draw(alone) for _ in range(len(got)))
+
+
+def test_a_seed_too_long_to_print_is_refused_by_name() -> None:
+    """Ids are derived from the seed's digits: an int over Python's int-to-str limit is
+    refused, naming the seed, when the stub is made (not at its first call)."""
+    with pytest.raises(ValueError, match=r"^seed ") as info:
+        lightsail_stub.mock_lightsail(seed=10**5000)
+    assert str(info.value).startswith("seed <an int of about 5001 digits> is too long: ids are")
+    # A long seed that Python can print is taken, and reproducible.
+    arns = [
+        lightsail_stub.mock_lightsail(seed=10**4000 + 1)
+        .add_snapshot("snap-1", region="eu-west-2")
+        .arn
+        for _ in range(2)
+    ]
+    assert arns[0] == arns[1]

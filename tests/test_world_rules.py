@@ -427,3 +427,70 @@ def test_advance_refuses_what_is_not_a_forward_number_of_seconds(
     assert stub.now() == FROZEN
     stub.advance(timedelta(seconds=1).total_seconds())
     assert stub.now() == FROZEN + timedelta(seconds=1)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "shown"),
+    [
+        (3e11, "300000000000.0"),  # about 9,500 years: a datetime ends with year 9999
+        (10**20, "100000000000000000000"),  # too long for timedelta
+        (10**5000, "<an int of about 5001 digits>"),  # too long for a float, or for str()
+    ],
+    ids=["9500-years", "10**20", "10**5000"],
+)
+def test_advance_refuses_to_move_the_clock_past_the_end_of_year_9999(
+    seconds: float, shown: str
+) -> None:
+    """Such a move used to be taken, and then every call failed with an OverflowError
+    ("a bug in lightsail-stub"); now it is refused and the stub goes on as it was."""
+    with lightsail_stub.mock_lightsail(clock=FROZEN) as stub:
+        with pytest.raises(ValueError, match=r"^advance") as refused:
+            stub.advance(seconds)
+        assert str(refused.value) == (
+            f"advance(seconds={shown}): that moves the clock past the last time a datetime "
+            "holds (the end of year 9999)"
+        )
+        assert stub.now() == FROZEN
+        assert create(client(), snapshot="snap-1")["operations"][0]["status"] == "Started"
+
+
+def test_a_clock_at_the_end_of_year_9999_still_answers() -> None:
+    """Creates whose lifecycle would end after year 9999 end at the last instant a
+    datetime holds; the clock can get there, and no further."""
+    end = datetime.max.replace(tzinfo=timezone.utc)
+    with lightsail_stub.mock_lightsail(
+        clock=end - timedelta(seconds=60), create_duration=120
+    ) as stub:
+        create(client(), snapshot="snap-1")
+        assert stub.snapshots[0].state == "creating"
+        stub.advance(60)
+        assert stub.now() == end
+        assert stub.snapshots[0].state == "available"
+        with pytest.raises(ValueError, match="past the last time a datetime holds"):
+            stub.advance(1e-3)
+
+
+def test_a_clock_source_that_runs_past_the_end_of_year_9999_is_a_library_error() -> None:
+    """A callable clock is only called when the stub needs the time (it may count its
+    calls, or move), so advance() can't check it: now() names the problem instead."""
+    calls: list[datetime] = []
+
+    def source() -> datetime:
+        calls.append(datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc))
+        return calls[-1]
+
+    stub = lightsail_stub.mock_lightsail(clock=source, assert_all_handled=False)
+    stub.advance(120)
+    assert calls == []
+    with pytest.raises(lightsail_stub.LightsailStubError) as info:
+        stub.now()
+    assert str(info.value) == (
+        "the stub's clock is past the last time a datetime holds: the clock given to "
+        "mock_lightsail() returned datetime.datetime(9999, 12, 31, 23, 59, "
+        "tzinfo=datetime.timezone.utc), plus 0:02:00 from advance()"
+    )
+    with stub:  # a call is a library error too, not "a bug in lightsail-stub"
+        with pytest.raises(lightsail_stub.LightsailStubError, match="past the last time"):
+            create(client(), snapshot="snap-1")
+        stub.reset()  # forgets the advance
+        assert create(client(), snapshot="snap-1")["operations"][0]["status"] == "Started"
