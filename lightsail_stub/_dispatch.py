@@ -22,6 +22,7 @@ from ._errors import (
     ServiceError,
     UnhandledOperationError,
     UnsupportedRegionError,
+    safe_repr,
 )
 from ._operations import FAILS_LATER, OPERATIONS, Context, can_fail_later
 from ._rules import describe_value
@@ -318,7 +319,7 @@ def _check_region(operation: str, region: str) -> None:
         )
     if region not in _model.enum("RegionName"):
         raise UnsupportedRegionError(
-            f"{operation} was called for Region {region!r}, where the botocore model "
+            f"{operation} was called for Region {safe_repr(region)}, where the botocore model "
             f"says Lightsail does not run (RegionName lists: {', '.join(_model.regions())}). "
             "Create the client with one of those region_name values."
         )

@@ -3,6 +3,20 @@ code under test, which sees them as botocore ``ClientError`` after the real pars
 
 from __future__ import annotations
 
+import math
+
+
+def safe_repr(value: object) -> str:
+    """``repr(value)`` for an error message, which must reach the user whatever the value:
+    an int over Python's int-to-str limit, or an object whose ``repr`` raises, is described
+    instead."""
+    try:
+        return repr(value)
+    except Exception:  # an int over sys.get_int_max_str_digits() digits; a broken __repr__
+        if isinstance(value, int):
+            return f"<an int of about {int(math.log10(abs(value))) + 1} digits>"
+        return f"<a {type(value).__name__} that can't be shown>"
+
 
 class LightsailStubError(AssertionError):
     """Base of the errors lightsail-stub raises about the test itself (not Lightsail answers).

@@ -58,7 +58,7 @@ from botocore.retries import bucket
 from botocore.session import Session
 
 from . import _model, _wire
-from ._errors import LightsailStubError
+from ._errors import LightsailStubError, safe_repr
 from .scenarios import TransportFault
 
 if TYPE_CHECKING:
@@ -138,7 +138,9 @@ class _Registry:
     def push(self, stub: LightsailStub, *, fake_env: bool) -> None:
         with self._lock:
             if stub in self._stack:
-                raise RuntimeError(f"{stub!r} is already active; stop it before starting it again")
+                raise RuntimeError(
+                    f"{safe_repr(stub)} is already active; stop it before starting it again"
+                )
             self._install()
             self._stack = (*self._stack, stub)
             self._context.set((*self._context.get(), stub))
@@ -151,7 +153,7 @@ class _Registry:
     def pop(self, stub: LightsailStub, *, fake_env: bool) -> None:
         with self._lock:
             if stub not in self._stack:
-                raise RuntimeError(f"{stub!r} is not active")
+                raise RuntimeError(f"{safe_repr(stub)} is not active")
             self._stack = tuple(s for s in self._stack if s is not stub)
             self._context.set(tuple(s for s in self._context.get() if s is not stub))
             if fake_env:
@@ -225,7 +227,8 @@ def register(events: BaseEventHooks | Session) -> None:
 def attach(client: BaseClient) -> None:
     if not isinstance(client, BaseClient) or not _is_lightsail(client):
         raise TypeError(
-            f"attach() takes a Lightsail client, e.g. boto3.client('lightsail'); got {client!r}"
+            "attach() takes a Lightsail client, e.g. boto3.client('lightsail'); got "
+            f"{safe_repr(client)}"
         )
     register(client.meta.events)
 

@@ -10,14 +10,13 @@ the first rule a value breaks.
 from __future__ import annotations
 
 import functools
-import math
 import re
 import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ._errors import LightsailStubError
+from ._errors import LightsailStubError, safe_repr
 
 #: What a rule applies to. Operations map their parameters to these kinds.
 Kind = Literal["snapshot-name", "database-name", "tag-key", "tag-value", "tag-list"]
@@ -157,12 +156,7 @@ def describe_value(value: object, limit: int = 64) -> str:
         return repr(value)
     if isinstance(value, list):
         return f"({len(value)} items)"
-    try:
-        text = repr(value)
-    except Exception:  # an int over sys.get_int_max_str_digits() digits; a broken __repr__
-        if isinstance(value, int):
-            return f"<an int of about {int(math.log10(abs(value))) + 1} digits>"
-        return f"<a {type(value).__name__} that can't be shown>"
+    text = safe_repr(value)
     return text if len(text) <= limit else f"{text[:limit]}... ({type(value).__name__})"
 
 
@@ -184,10 +178,12 @@ class RuleSet:
         ids = [rule.id for rule in self.rules]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
         if duplicates:
-            raise ValueError(f"RuleSet {self.name!r}: duplicate rule ids {duplicates}")
+            raise ValueError(f"RuleSet {safe_repr(self.name)}: duplicate rule ids {duplicates}")
         for rule in self.rules:
             if rule.kind not in KINDS:
-                raise ValueError(f"rule {rule.id!r}: kind {rule.kind!r} is not one of {KINDS}")
+                raise ValueError(
+                    f"rule {safe_repr(rule.id)}: kind {safe_repr(rule.kind)} is not one of {KINDS}"
+                )
         by_kind = {kind: tuple(r for r in self.rules if r.kind == kind) for kind in KINDS}
         object.__setattr__(self, "_by_kind", by_kind)
         accepts = {kind: _fast_accept(rules) for kind, rules in by_kind.items()}
@@ -223,7 +219,8 @@ class RuleSet:
                 allowed = rule.check(value)
             except Exception as error:
                 raise RuleError(
-                    f"rule {rule.id!r} of RuleSet {self.name!r} raised {type(error).__name__}: "
+                    f"rule {safe_repr(rule.id)} of RuleSet {safe_repr(self.name)} raised "
+                    f"{type(error).__name__}: "
                     f"{error} while checking {field} {describe_value(value)}"
                 ) from error
             if not allowed:
@@ -253,7 +250,9 @@ class RuleSet:
             if rule.id == rule_id:
                 return rule
         known = ", ".join(r.id for r in self.rules)
-        raise KeyError(f"no rule {rule_id!r} in RuleSet {self.name!r}; known rules: {known}")
+        raise KeyError(
+            f"no rule {safe_repr(rule_id)} in RuleSet {safe_repr(self.name)}; known rules: {known}"
+        )
 
 
 def _fast_accept(rules: tuple[Rule, ...]) -> Callable[[Any], bool] | None:

@@ -23,6 +23,7 @@ from ._errors import (
     LightsailStubError,
     ScenarioError,
     UnusedScenarioError,
+    safe_repr,
 )
 from ._operations import Context
 from ._rules import REFERENCE_RULES, Kind, RuleSet, describe_value
@@ -90,12 +91,13 @@ class LightsailStub:
             raise TypeError(f"rules must be a lightsail_stub.RuleSet, got {type(rules).__name__}")
         if isinstance(databases, (str, bytes)):
             raise TypeError(
-                f"databases must be a list of names, not one string: databases=[{databases!r}]"
+                "databases must be a list of names, not one string: "
+                f"databases=[{safe_repr(databases)}]"
             )
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
             raise TypeError(f"seed must be an int or None, got {type(seed).__name__}")
         if not (isinstance(account_id, str) and re.fullmatch(r"[0-9]{12}", account_id)):
-            raise ValueError(f"account_id must be 12 digits, got {account_id!r}")
+            raise ValueError(f"account_id must be 12 digits, got {safe_repr(account_id)}")
         self._create_duration = _duration(create_duration)
         self._rules = rules
         self._declared = None if databases is None else tuple(databases)
@@ -108,7 +110,8 @@ class LightsailStub:
         self.virtual_backoff = bool(virtual_backoff)
         if isinstance(scenarios, (str, bytes)) or callable(scenarios):
             raise TypeError(
-                f"scenarios must be a list of scenarios or names, e.g. scenarios=[{scenarios!r}]"
+                "scenarios must be a list of scenarios or names, e.g. "
+                f"scenarios=[{safe_repr(scenarios)}]"
             )
         if not isinstance(scenarios, Iterable):
             raise TypeError(
@@ -174,7 +177,9 @@ class LightsailStub:
             ("bundle_id", bundle_id),
         ]:
             if not isinstance(text, str) or not text:
-                raise TypeError(f"add_database(): {option} must be a non-empty str, got {text!r}")
+                raise TypeError(
+                    f"add_database(): {option} must be a non-empty str, got {safe_repr(text)}"
+                )
         if (
             not isinstance(size_in_gb, int)
             or isinstance(size_in_gb, bool)
@@ -192,13 +197,14 @@ class LightsailStub:
             if zone is None or (region is not None and zone.group(1) != region):
                 where = f" in region {region!r}" if region is not None else ""
                 raise ValueError(
-                    f"add_database(): availability_zone {availability_zone!r} is not a zone"
+                    f"add_database(): availability_zone {safe_repr(availability_zone)} is not a "
+                    "zone"
                     f"{where}; a zone is a Region and a letter, e.g. 'us-west-2b'"
                 )
             region = zone.group(1)
         if region is not None and region not in _model.enum("RegionName"):
             raise ValueError(
-                f"add_database(): the botocore model has no Lightsail Region {region!r}; "
+                f"add_database(): the botocore model has no Lightsail Region {safe_repr(region)}; "
                 f"it lists: {', '.join(_model.regions())}"
             )
         with self._world.lock:
@@ -250,27 +256,29 @@ class LightsailStub:
             raise TypeError(f"add_snapshot(): name must be a str, got {type(name).__name__}")
         if not isinstance(database, str):
             raise TypeError(
-                f"add_snapshot(): database must be a str (a database name), got {database!r}"
+                "add_snapshot(): database must be a str (a database name), got "
+                f"{safe_repr(database)}"
             )
         if not isinstance(state, str):
-            raise TypeError(f"add_snapshot(): state must be a str, got {state!r}")
+            raise TypeError(f"add_snapshot(): state must be a str, got {safe_repr(state)}")
         if state not in _SNAPSHOT_STATES:
             raise ValueError(
-                f"add_snapshot(): state {state!r} is not a snapshot state the stub uses; "
+                f"add_snapshot(): state {safe_repr(state)} is not a snapshot state the stub uses; "
                 f"give one of: {', '.join(map(repr, _SNAPSHOT_STATES))}"
             )
         if created_at is not None and not isinstance(created_at, datetime):
             raise TypeError(
                 f"add_snapshot(): created_at must be a timezone-aware datetime or None, "
-                f"got {created_at!r}"
+                f"got {safe_repr(created_at)}"
             )
         if created_at is not None and created_at.tzinfo is None:
             raise ValueError(
-                f"add_snapshot(): created_at must be a timezone-aware datetime, got {created_at!r}"
+                "add_snapshot(): created_at must be a timezone-aware datetime, got "
+                f"{safe_repr(created_at)}"
             )
         if not isinstance(region, str) or region not in _model.enum("RegionName"):
             raise ValueError(
-                f"add_snapshot(): the botocore model has no Lightsail Region {region!r}; "
+                f"add_snapshot(): the botocore model has no Lightsail Region {safe_repr(region)}; "
                 f"it lists: {', '.join(_model.regions())}"
             )
         pairs = _tag_pairs(tags)
@@ -291,7 +299,8 @@ class LightsailStub:
         with world.lock:
             if world.snapshot(region, name) is not None:
                 raise ValueError(
-                    f"add_snapshot(): a snapshot named {name!r} already exists in {region} "
+                    f"add_snapshot(): a snapshot named {safe_repr(name)} already exists in "
+                    f"{region} "
                     "(names are unique per Region)"
                 )
             # The source database as Get would show it (made to exist, if it can), so that
@@ -412,7 +421,7 @@ class LightsailStub:
         """Take ``scenario`` off the stack (the object :meth:`add_scenario` returned)."""
         with self._lock:
             if not any(s is scenario for s in self._scenarios):
-                raise ValueError(f"{scenario!r} is not one of this stub's scenarios")
+                raise ValueError(f"{safe_repr(scenario)} is not one of this stub's scenarios")
             self._scenarios = tuple(s for s in self._scenarios if s is not scenario)
 
     @contextmanager
@@ -463,13 +472,14 @@ class LightsailStub:
                 except Exception as error:
                     raise ScenarioError(
                         f"the scenario {_show(scenario)} raised {type(error).__name__}: {error} "
-                        f"while deciding {request!r}"
+                        f"while deciding {safe_repr(request)}"
                     ) from error
                 if outcome is None:
                     continue
                 if not isinstance(outcome, _OUTCOME_TYPES):
                     raise ScenarioError(
-                        f"the scenario {_show(scenario)} returned {outcome!r}; a scenario returns "
+                        f"the scenario {_show(scenario)} returned {safe_repr(outcome)}; a scenario "
+                        "returns "
                         "Proceed, LightsailError, TransportFault, Delay or None"
                     )
                 acted.append(_show(scenario))
@@ -646,15 +656,16 @@ class LightsailStub:
                         if callable(close):
                             close()
                         raise TypeError(
-                            f"mock_lightsail() decorated {target!r}, which returned "
-                            f"{type(result).__name__} {result!r}: that would run after the stub "
+                            f"mock_lightsail() decorated {safe_repr(target)}, which returned "
+                            f"{type(result).__name__} {safe_repr(result)}: that would run after "
+                            "the stub "
                             "stopped. Decorate the async def or generator function itself, or "
                             "use `with mock_lightsail():` inside it"
                         )
                     return result
 
             return run
-        raise TypeError(f"mock_lightsail() cannot decorate {target!r}")
+        raise TypeError(f"mock_lightsail() cannot decorate {safe_repr(target)}")
 
     def _decorate_testcase(self, cls: type[unittest.TestCase]) -> type[unittest.TestCase]:
         original = cls.setUp
@@ -712,11 +723,19 @@ def _duration(value: object) -> timedelta:
     if isinstance(value, timedelta):
         duration = value
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
-        duration = timedelta(seconds=value)
+        try:
+            duration = timedelta(seconds=value)
+        except (OverflowError, ValueError):  # nan, inf, or more than 999,999,999 days
+            raise ValueError(
+                "create_duration must be a finite number of seconds that a timedelta holds "
+                f"(at most 999,999,999 days), got {safe_repr(value)}"
+            ) from None
     else:
-        raise TypeError(f"create_duration must be seconds (a number) or a timedelta, got {value!r}")
+        raise TypeError(
+            f"create_duration must be seconds (a number) or a timedelta, got {safe_repr(value)}"
+        )
     if duration < timedelta():
-        raise ValueError(f"create_duration must not be negative, got {value!r}")
+        raise ValueError(f"create_duration must not be negative, got {safe_repr(value)}")
     return duration
 
 
@@ -724,7 +743,9 @@ def _tag_pairs(
     tags: Mapping[str, str | None] | Iterable[tuple[str, str | None] | Mapping[str, str]],
 ) -> Tags:
     if isinstance(tags, (str, bytes)):
-        raise TypeError(f"add_snapshot(): tags must be a mapping or (key, value) pairs: {tags!r}")
+        raise TypeError(
+            f"add_snapshot(): tags must be a mapping or (key, value) pairs: {safe_repr(tags)}"
+        )
     items = tags.items() if isinstance(tags, Mapping) else tags
     pairs: list[tuple[str, str | None]] = []
     for item in items:
@@ -735,10 +756,12 @@ def _tag_pairs(
         else:
             raise TypeError(
                 "add_snapshot(): a tag must be a (key, value) pair or "
-                f'{{"key": ..., "value": ...}}, got {item!r}'
+                f'{{"key": ..., "value": ...}}, got {safe_repr(item)}'
             )
         if not isinstance(key, str) or not (value is None or isinstance(value, str)):
-            raise TypeError(f"add_snapshot(): tag keys and values must be str, got {item!r}")
+            raise TypeError(
+                f"add_snapshot(): tag keys and values must be str, got {safe_repr(item)}"
+            )
         pairs.append((key, value))
     return tuple(pairs)
 

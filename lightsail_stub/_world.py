@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from json.encoder import encode_basestring_ascii
 from typing import Any, Generic, TypeVar
 
-from ._errors import LightsailStubError
+from ._errors import LightsailStubError, safe_repr
 from ._rules import describe_value
 from ._wire import to_epoch
 
@@ -226,7 +226,7 @@ class Clock:
         if isinstance(source, datetime):
             if source.tzinfo is None:
                 raise ValueError(
-                    f"clock={source!r} is a naive datetime; give it a timezone, "
+                    f"clock={safe_repr(source)} is a naive datetime; give it a timezone, "
                     "e.g. datetime(2026, 11, 27, tzinfo=timezone.utc)"
                 )
             frozen: datetime | None = source
@@ -255,7 +255,8 @@ class Clock:
         value = self._source()
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise LightsailStubError(
-                f"the clock given to mock_lightsail() returned {value!r}; it must return a "
+                f"the clock given to mock_lightsail() returned {safe_repr(value)}; it must return "
+                "a "
                 "timezone-aware datetime, e.g. datetime.now(timezone.utc)"
             )
         try:
@@ -263,7 +264,8 @@ class Clock:
         except OverflowError:  # a callable source that moved close to datetime.max
             raise LightsailStubError(
                 f"the stub's clock is past the last time a datetime holds: the clock given "
-                f"to mock_lightsail() returned {value!r}, plus {self._offset} from advance()"
+                f"to mock_lightsail() returned {safe_repr(value)}, plus {self._offset} from "
+                "advance()"
             ) from None
 
     def advance(self, seconds: float) -> None:

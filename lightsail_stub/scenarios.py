@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias, runtime_che
 from botocore import xform_name
 
 from . import _model
+from ._errors import safe_repr
 from ._operations import can_fail_later
 
 if TYPE_CHECKING:
@@ -152,20 +153,23 @@ class LightsailError:
             text = getattr(self, option)
             if text is not None and not isinstance(text, str):
                 raise TypeError(
-                    f"LightsailError({self.code!r}): {option} must be a str, got {text!r}"
+                    f"LightsailError({safe_repr(self.code)}): {option} must be a str, got "
+                    f"{safe_repr(text)}"
                 )
 
 
 def _check_error(function: str, code: object, status: object) -> None:
     if not isinstance(code, str) or not _CODE.fullmatch(code):
         raise ValueError(
-            f"{function}(): code must be an error code such as 'NotFoundException', got {code!r}"
+            f"{function}(): code must be an error code such as 'NotFoundException', got "
+            f"{safe_repr(code)}"
         )
     if status is not None and (
         not isinstance(status, int) or isinstance(status, bool) or not 400 <= status <= 599
     ):
         raise ValueError(
-            f"{function}({code!r}): status must be an HTTP error status (400-599), got {status!r}"
+            f"{function}({safe_repr(code)}): status must be an HTTP error status (400-599), got "
+            f"{safe_repr(status)}"
         )
 
 
@@ -191,15 +195,16 @@ class TransportFault:
     def __post_init__(self) -> None:
         if not isinstance(self.processed, bool):
             raise TypeError(
-                f"TransportFault: processed must be True or False, got {self.processed!r}"
+                f"TransportFault: processed must be True or False, got {safe_repr(self.processed)}"
             )
         if self.kind not in _FAULT_KINDS:
             raise ValueError(
-                f"TransportFault kind must be one of {', '.join(_FAULT_KINDS)}; got {self.kind!r}"
+                f"TransportFault kind must be one of {', '.join(_FAULT_KINDS)}; got "
+                f"{safe_repr(self.kind)}"
             )
         if self.processed and self.kind not in ("read-timeout", "connection-closed"):
             raise ValueError(
-                f"TransportFault({self.kind!r}, processed=True): a request that never "
+                f"TransportFault({safe_repr(self.kind)}, processed=True): a request that never "
                 "connected can't have been processed; processed=True is for 'read-timeout' "
                 "and 'connection-closed'"
             )
@@ -236,7 +241,7 @@ def _check_seconds(function: str, seconds: object) -> None:
         or not 0 <= seconds <= MAX_DELAY  # also false for NaN
     ):
         raise ValueError(
-            f"{function}(seconds={seconds!r}): seconds must be a number from 0 to "
+            f"{function}(seconds={safe_repr(seconds)}): seconds must be a number from 0 to "
             f"{MAX_DELAY:.0f} (ten years)"
         )
 
@@ -264,7 +269,7 @@ class _Builtin:
         if limit is not None and (
             not isinstance(limit, int) or isinstance(limit, bool) or limit < 1
         ):
-            raise ValueError(f"times must be a positive int or None, got {limit!r}")
+            raise ValueError(f"times must be a positive int or None, got {safe_repr(limit)}")
         self._limit = limit
         self._answered = 0
         # Re-entrant: a predicate may itself make a Lightsail call (in the same thread).
@@ -348,7 +353,7 @@ def modify_response(
     """The caller sees the normal response after ``change`` rewrote the wire document (see
     :class:`Proceed`): e.g. drop a member, add one the model doesn't know, change a state."""
     if not callable(change):
-        raise TypeError(f"modify_response() takes a function, got {change!r}")
+        raise TypeError(f"modify_response() takes a function, got {safe_repr(change)}")
     return _Answer("modify_response", _callable_name(change), Proceed(change), times)
 
 
@@ -390,8 +395,8 @@ def _error(
         close = same_letters or difflib.get_close_matches(code, sorted(shapes), n=1, cutoff=0.93)
         if close:
             raise ValueError(
-                f"{function}({code!r}): not one of Lightsail's error shapes; did you mean "
-                f"{close[0]!r}? (the model's shapes: {', '.join(sorted(shapes))})"
+                f"{function}({safe_repr(code)}): not one of Lightsail's error shapes; did you mean "
+                f"{safe_repr(close[0])}? (the model's shapes: {', '.join(sorted(shapes))})"
             )
     for option, text in [
         ("message", message),
@@ -400,7 +405,9 @@ def _error(
         ("lightsail_code", lightsail_code),
     ]:
         if text is not None and not isinstance(text, str):
-            raise TypeError(f"{function}({code!r}): {option} must be a str, got {text!r}")
+            raise TypeError(
+                f"{function}({safe_repr(code)}): {option} must be a str, got {safe_repr(text)}"
+            )
     return LightsailError(
         code,
         message if message is not None else _DEFAULT_MESSAGES.get(code, f"{code} (simulated)"),
@@ -451,7 +458,7 @@ def server_error(*, times: int | None = None, status: int = 500) -> _Answer:
     """The caller gets Lightsail's ``ServiceException`` (a server fault, HTTP 500 unless
     ``status`` says otherwise), which botocore retries."""
     if not isinstance(status, int) or not 500 <= status <= 599:
-        raise ValueError(f"server_error(): status must be 5xx, got {status!r}")
+        raise ValueError(f"server_error(): status must be 5xx, got {safe_repr(status)}")
     outcome = _error("server_error", "ServiceException", None, status, None, None, None)
     return _Answer("server_error", "" if status == 500 else f"status={status}", outcome, times)
 
@@ -467,7 +474,9 @@ def read_timeout(*, times: int | None = None, processed: bool = False) -> _Answe
     ``processed=True`` the request was carried out before the answer was lost, so a retried
     create finds its snapshot name taken: the classic non-idempotent retry."""
     if not isinstance(processed, bool):
-        raise TypeError(f"read_timeout(): processed must be True or False, got {processed!r}")
+        raise TypeError(
+            f"read_timeout(): processed must be True or False, got {safe_repr(processed)}"
+        )
     return _Answer(
         "read_timeout",
         "processed=True" if processed else "",
@@ -495,7 +504,7 @@ def fail_later(
     calls go on to the next scenario."""
     for option, text in [("error_code", error_code), ("error_details", error_details)]:
         if not isinstance(text, str):
-            raise TypeError(f"fail_later(): {option} must be a str, got {text!r}")
+            raise TypeError(f"fail_later(): {option} must be a str, got {safe_repr(text)}")
         if not text:
             raise ValueError(f"fail_later(): {option} must not be empty")
     default_details = error_details == "The resource could not be created."
@@ -520,7 +529,7 @@ def _check_scenario(function: str, scenario: object) -> Scenario:
     if isinstance(scenario, str):
         return resolve(scenario)
     if not callable(scenario):
-        raise TypeError(f"{function}(): {scenario!r} is not a scenario (a callable)")
+        raise TypeError(f"{function}(): {safe_repr(scenario)} is not a scenario (a callable)")
     return scenario
 
 
@@ -669,7 +678,7 @@ def when(condition: Matcher, scenario: Scenario | str, *, times: int | None = No
     if not (callable(condition) or isinstance(condition, Mapping)):
         raise TypeError(
             f"when(): condition must be a predicate on the request or a mapping of "
-            f"parameter names, got {condition!r}"
+            f"parameter names, got {safe_repr(condition)}"
         )
     if isinstance(condition, Mapping):
         known = _parameter_names()
@@ -678,7 +687,7 @@ def when(condition: Matcher, scenario: Scenario | str, *, times: int | None = No
                 close = difflib.get_close_matches(str(key), sorted(known), n=1)
                 hint = f"; did you mean {close[0]!r}?" if close else ""
                 raise ValueError(
-                    f"when(): no Lightsail operation has a parameter {key!r}, so it would "
+                    f"when(): no Lightsail operation has a parameter {safe_repr(key)}, so it would "
                     f"never match{hint}"
                 )
     return _When(condition, _check_scenario("when", scenario), times)
@@ -688,12 +697,14 @@ def for_operation(name: str, scenario: Scenario | str) -> _When:
     """``scenario`` decides only calls of the operation ``name`` (its wire name,
     ``"GetRelationalDatabaseSnapshots"``, or boto3's, ``"get_relational_database_snapshots"``)."""
     if not isinstance(name, str):
-        raise TypeError(f"for_operation(): name must be an operation name (str), got {name!r}")
+        raise TypeError(
+            f"for_operation(): name must be an operation name (str), got {safe_repr(name)}"
+        )
     operations = _operation_names()
     if name not in operations:
         close = difflib.get_close_matches(str(name), sorted(operations), n=3)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"for_operation(): Lightsail has no operation {name!r}{hint}")
+        raise ValueError(f"for_operation(): Lightsail has no operation {safe_repr(name)}{hint}")
     wire_name = operations[name]
 
     def is_operation(call: Request) -> bool:
@@ -749,11 +760,13 @@ def chaos(
     position among identical calls (operation, parameters, attempt), so a failing run
     replays exactly, whatever order threads make their calls in."""
     if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
-        raise ValueError(f"chaos(): rate must be a number from 0 to 1, got {rate!r}")
+        raise ValueError(f"chaos(): rate must be a number from 0 to 1, got {safe_repr(rate)}")
     if not isinstance(seed, int) or isinstance(seed, bool):
-        raise TypeError(f"chaos(): seed must be an int, got {seed!r}")
+        raise TypeError(f"chaos(): seed must be an int, got {safe_repr(seed)}")
     if isinstance(choices, str) or callable(choices):
-        raise TypeError(f"chaos(): choices must be a list of scenarios, e.g. choices=[{choices!r}]")
+        raise TypeError(
+            f"chaos(): choices must be a list of scenarios, e.g. choices=[{safe_repr(choices)}]"
+        )
     picked = (
         [throttle(), server_error(), connection_error(), read_timeout()]
         if choices is None
@@ -799,18 +812,21 @@ def register(name: str, factory: Factory, *, replace: bool = False) -> None:
     ``--lightsail-scenario``. Installed packages register through the entry-point group
     ``lightsail_stub.scenarios`` instead (the entry point names a factory)."""
     if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.:-]*", name):
-        raise ValueError(f"register(): {name!r} is not a usable scenario name")
+        raise ValueError(f"register(): {safe_repr(name)} is not a usable scenario name")
     if not callable(factory):
-        raise TypeError(f"register({name!r}): factory must be callable, got {factory!r}")
+        raise TypeError(
+            f"register({safe_repr(name)}): factory must be callable, got {safe_repr(factory)}"
+        )
     if isinstance(factory, (_Builtin, _Named)):
         raise TypeError(
-            f"register({name!r}): {factory!r} is a scenario, not a factory; register "
-            f"lambda: {factory!r} so that every stub gets a fresh one"
+            f"register({safe_repr(name)}): {safe_repr(factory)} is a scenario, not a factory; "
+            "register "
+            f"lambda: {safe_repr(factory)} so that every stub gets a fresh one"
         )
     with _registry_lock:
         if name in _registry and not replace:
             raise ValueError(
-                f"register(): a scenario named {name!r} is already registered; pass "
+                f"register(): a scenario named {safe_repr(name)} is already registered; pass "
                 "replace=True to replace it"
             )
         _registry[name] = factory
@@ -820,7 +836,7 @@ def unregister(name: str) -> None:
     """Forget the scenario ``name`` (registered with :func:`register`)."""
     with _registry_lock:
         if _registry.pop(name, None) is None:
-            raise KeyError(f"no scenario named {name!r} is registered")
+            raise KeyError(f"no scenario named {safe_repr(name)} is registered")
 
 
 def _plugins() -> dict[str, Any]:
@@ -843,7 +859,7 @@ def resolve(name: str) -> Scenario:
         point = _plugins().get(name)
         if point is None:
             raise LookupError(
-                f"no lightsail-stub scenario is named {name!r}; known names: "
+                f"no lightsail-stub scenario is named {safe_repr(name)}; known names: "
                 f"{', '.join(names())} (register one with "
                 "lightsail_stub.scenarios.register(name, factory))"
             )
@@ -851,17 +867,20 @@ def resolve(name: str) -> Scenario:
             factory = point.load()
         except Exception as error:
             raise LookupError(
-                f"the scenario plugin {name!r} ({point.value}) failed to load: "
+                f"the scenario plugin {safe_repr(name)} ({point.value}) failed to load: "
                 f"{type(error).__name__}: {error}"
             ) from error
     try:
         scenario = factory()
     except Exception as error:
         raise LookupError(
-            f"the factory of the scenario {name!r} raised {type(error).__name__}: {error}"
+            f"the factory of the scenario {safe_repr(name)} raised {type(error).__name__}: {error}"
         ) from error
     if not callable(scenario):
-        raise TypeError(f"the factory for scenario {name!r} returned {scenario!r}, not a scenario")
+        raise TypeError(
+            f"the factory for scenario {safe_repr(name)} returned {safe_repr(scenario)}, not a "
+            "scenario"
+        )
     return _Named(name, scenario)
 
 

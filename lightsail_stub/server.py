@@ -17,6 +17,7 @@ from types import FrameType, TracebackType
 from typing import IO, Any
 
 from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
+from ._errors import safe_repr
 from ._rules import REFERENCE_RULES, RuleSet
 from ._server import (
     CONTROL_PREFIX,
@@ -102,10 +103,11 @@ class ThreadedServer:
         create_duration: float | timedelta = 0,
     ) -> None:
         if not isinstance(host, str) or not host:
-            raise TypeError(f"host must be a non-empty str, got {host!r}")
+            raise TypeError(f"host must be a non-empty str, got {safe_repr(host)}")
         if not is_loopback(host) and not allow_remote:
             raise ValueError(
-                f"host {host!r} is not a loopback address: the stub would be reachable from "
+                f"host {safe_repr(host)} is not a loopback address: the stub would be reachable "
+                "from "
                 "other machines. Pass allow_remote=True (--allow-remote) if that is meant"
             )
         if not is_loopback(host):
@@ -116,7 +118,7 @@ class ThreadedServer:
                 stacklevel=2,
             )
         if not isinstance(port, int) or isinstance(port, bool) or not 0 <= port <= 65535:
-            raise ValueError(f"port must be an int from 0 to 65535, got {port!r}")
+            raise ValueError(f"port must be an int from 0 to 65535, got {safe_repr(port)}")
         if stub is None:
             stub = LightsailStub(
                 rules=rules,

@@ -43,6 +43,7 @@ from botocore.parsers import create_parser
 
 from . import _model, _rules, _wire
 from . import scenarios as _sc
+from ._errors import safe_repr
 from ._rules import (
     REFERENCE_RULES,
     Chars,
@@ -139,7 +140,7 @@ class _Named:
 
 def _check_bool(function: str, name: str, value: object) -> None:
     if not isinstance(value, bool):
-        raise TypeError(f"{function}(): {name} must be True or False, got {value!r}")
+        raise TypeError(f"{function}(): {name} must be True or False, got {safe_repr(value)}")
 
 
 def _check_size(function: str, name: str, value: object, *, optional: bool = True) -> None:
@@ -147,16 +148,16 @@ def _check_size(function: str, name: str, value: object, *, optional: bool = Tru
         return
     if not isinstance(value, int) or isinstance(value, bool):
         allowed = "a non-negative int or None" if optional else "a non-negative int"
-        raise TypeError(f"{function}(): {name} must be {allowed}, got {value!r}")
+        raise TypeError(f"{function}(): {name} must be {allowed}, got {safe_repr(value)}")
     if value < 0:
-        raise ValueError(f"{function}(): {name} must not be negative, got {value!r}")
+        raise ValueError(f"{function}(): {name} must not be negative, got {safe_repr(value)}")
 
 
 def _check_rules(function: str, rules: object) -> RuleSet:
     if not isinstance(rules, RuleSet):
         raise TypeError(
             f"{function}(): rules must be a lightsail_stub.RuleSet (e.g. REFERENCE_RULES), "
-            f"got {rules!r}"
+            f"got {safe_repr(rules)}"
         )
     return rules
 
@@ -167,7 +168,7 @@ def _check_region(function: str, region: object) -> str | None:
     if not isinstance(region, str) or region not in _model.enum("RegionName"):
         raise ValueError(
             f"{function}(): region must be one of the Regions the botocore model lists "
-            f"({', '.join(_model.regions())}), got {region!r}"
+            f"({', '.join(_model.regions())}), got {safe_repr(region)}"
         )
     return region
 
@@ -179,7 +180,7 @@ def _check_choice(function: str, name: str, value: object, shape: str) -> str | 
     if not isinstance(value, str) or value not in allowed:
         raise ValueError(
             f"{function}(): {name} must be one of the model's {shape} values "
-            f"({', '.join(sorted(allowed))}), got {value!r}"
+            f"({', '.join(sorted(allowed))}), got {safe_repr(value)}"
         )
     return value
 
@@ -195,16 +196,18 @@ def _resolve(
     if breaking is None:
         if not valid and not candidates:
             raise ValueError(
-                f"{function}(valid=False): RuleSet {rules.name!r} has no rule for "
+                f"{function}(valid=False): RuleSet {safe_repr(rules.name)} has no rule for "
                 f"{' or '.join(kinds)}, so no value is invalid"
             )
         return candidates
     if valid:
         raise ValueError(
-            f"{function}(breaking={breaking!r}) draws invalid values: pass valid=False too"
+            f"{function}(breaking={safe_repr(breaking)}) draws invalid values: pass valid=False too"
         )
     if not isinstance(breaking, str):
-        raise TypeError(f"{function}(): breaking must be a rule id (a str), got {breaking!r}")
+        raise TypeError(
+            f"{function}(): breaking must be a rule id (a str), got {safe_repr(breaking)}"
+        )
     exact = [rule for rule in candidates if rule.id == breaking]
     short = [rule for rule in candidates if rule.id.partition(".")[2] == breaking]
     if exact or len(short) == 1:
@@ -215,7 +218,9 @@ def _resolve(
         if short
         else f"RuleSet {rules.name!r} has no such rule"
     )
-    raise ValueError(f"{function}(breaking={breaking!r}): {why}; the rules it can break: {known}")
+    raise ValueError(
+        f"{function}(breaking={safe_repr(breaking)}): {why}; the rules it can break: {known}"
+    )
 
 
 def _underivable(function: str, rule: Rule, rules: RuleSet, derivable: str) -> ValueError:
@@ -413,7 +418,7 @@ def _valid_strings(function: str, spec: _Spec) -> SearchStrategy[str]:
     else:
         if spec.patterns and not _witness(spec, lo):
             raise ValueError(
-                f"{function}(alphabet={spec.alphabet!r}): no {spec.kind} of {lo} to {hi} "
+                f"{function}(alphabet={safe_repr(spec.alphabet)}): no {spec.kind} of {lo} to {hi} "
                 f"characters of the alphabet matches the pattern {spec.patterns[0].regex}"
             )
         built = _text(spec, lo, hi)
@@ -554,7 +559,7 @@ def _strings(
     for name, size in [("min_size", min_size), ("max_size", max_size)]:
         _check_size(function, name, size)
     if alphabet is not None and not isinstance(alphabet, str):
-        raise TypeError(f"{function}(): alphabet must be a str, got {alphabet!r}")
+        raise TypeError(f"{function}(): alphabet must be a str, got {safe_repr(alphabet)}")
     if alphabet == "":
         raise ValueError(f"{function}(): alphabet must not be empty")
     if not valid:
@@ -569,16 +574,17 @@ def _strings(
         refused = sorted({c for c in alphabet if not all(check(c) for check in spec.chars)})
         if refused:
             raise ValueError(
-                f"{function}(alphabet=...): the rules of {kind} refuse {refused!r}; "
+                f"{function}(alphabet=...): the rules of {kind} refuse {safe_repr(refused)}; "
                 "use valid=False to draw values that break them"
             )
     lo = spec.lo if min_size is None else min_size
     hi = spec.hi if max_size is None else max_size
     if lo > hi:
-        raise ValueError(f"{function}(): min_size={lo} > max_size={hi}")
+        raise ValueError(f"{function}(): min_size={safe_repr(lo)} > max_size={safe_repr(hi)}")
     if lo < spec.lo or hi > spec.hi:
         raise ValueError(
-            f"{function}(min_size={min_size}, max_size={max_size}): the rules of {kind} "
+            f"{function}(min_size={safe_repr(min_size)}, max_size={safe_repr(max_size)}): the "
+            f"rules of {kind} "
             f"allow {spec.lo} to {spec.hi} characters; use valid=False, "
             "breaking='length' for values outside them"
         )
@@ -835,11 +841,14 @@ def tags(
             min_size > spec.count or (max_size is not None and max_size > spec.count)
         ):
             raise ValueError(
-                f"{function}(min_size={min_size}, max_size={max_size}): the rules allow at "
+                f"{function}(min_size={safe_repr(min_size)}, max_size={safe_repr(max_size)}): the "
+                "rules allow at "
                 f"most {spec.count} tags; use valid=False, breaking='tag-list.count' for more"
             )
         if max_size is not None and min_size > max_size:
-            raise ValueError(f"{function}(): min_size={min_size} > max_size={max_size}")
+            raise ValueError(
+                f"{function}(): min_size={safe_repr(min_size)} > max_size={safe_repr(max_size)}"
+            )
         built = _valid_tag_lists(function, rules, min_size, max_size, short=min_size > 10)
     else:
         if (min_size, max_size) != (0, None):
@@ -883,13 +892,16 @@ def create_snapshot_requests(
     targets = _resolve(function, rules, _REQUEST_KINDS, valid, breaking)
     if database_name is not None:
         if not isinstance(database_name, str):
-            raise TypeError(f"{function}(): database_name must be a str, got {database_name!r}")
+            raise TypeError(
+                f"{function}(): database_name must be a str, got {safe_repr(database_name)}"
+            )
         violation = rules.first_violation("database-name", "database_name", database_name)
         if violation is not None:
             raise ValueError(f"{function}(): {violation.message}")
         if any(rule.kind == "database-name" for rule in targets) and breaking is not None:
             raise ValueError(
-                f"{function}(database_name={database_name!r}, breaking={breaking!r}): "
+                f"{function}(database_name={safe_repr(database_name)}, "
+                f"breaking={safe_repr(breaking)}): "
                 "a fixed database name can't break a database-name rule"
             )
         targets = [rule for rule in targets if rule.kind != "database-name"]
@@ -1186,7 +1198,7 @@ def create_snapshot_responses(
     ]
     for name, kind, value in named:
         if value is not None and not isinstance(value, str):
-            raise TypeError(f"{function}(): {name} must be a str or None, got {value!r}")
+            raise TypeError(f"{function}(): {name} must be a str or None, got {safe_repr(value)}")
         violation = None if value is None else rules.first_violation(kind, name, value)
         if violation is not None:
             raise ValueError(f"{function}(): {violation.message}")
@@ -1261,7 +1273,7 @@ def snapshots(
     _check_rules(function, rules)
     states = _once(states)
     if isinstance(states, str) or not isinstance(states, Iterable):
-        raise TypeError(f"{function}(): states must be a list of states, got {states!r}")
+        raise TypeError(f"{function}(): states must be a list of states, got {safe_repr(states)}")
     chosen = tuple(states)
     unknown = [s for s in chosen if s not in _SNAPSHOT_STATES]
     if not chosen or unknown:
@@ -1436,17 +1448,21 @@ def client_errors(
     towards the first modeled error with its default message."""
     function = "client_errors"
     if not isinstance(operation, str):
-        raise TypeError(f"{function}(): operation must be an operation name, got {operation!r}")
+        raise TypeError(
+            f"{function}(): operation must be an operation name, got {safe_repr(operation)}"
+        )
     wire = _sc._operation_names().get(operation)
     if wire is None:
-        raise ValueError(f"{function}(): Lightsail has no operation {operation!r}")
+        raise ValueError(f"{function}(): Lightsail has no operation {safe_repr(operation)}")
     known = _error_codes(wire)
     codes = _once(codes)
     if codes is None:
         chosen = tuple(known)
     else:
         if isinstance(codes, str) or not isinstance(codes, Iterable):
-            raise TypeError(f"{function}(): codes must be a list of error codes, got {codes!r}")
+            raise TypeError(
+                f"{function}(): codes must be a list of error codes, got {safe_repr(codes)}"
+            )
         chosen = tuple(codes)
         unknown = [code for code in chosen if code not in known]
         if not chosen or unknown:
@@ -1457,9 +1473,13 @@ def client_errors(
     if max_attempts is not None and (
         not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1
     ):
-        raise ValueError(f"{function}(): max_attempts must be a positive int, got {max_attempts!r}")
+        raise ValueError(
+            f"{function}(): max_attempts must be a positive int, got {safe_repr(max_attempts)}"
+        )
     if client is not None and not hasattr(getattr(client, "exceptions", None), "from_code"):
-        raise TypeError(f"{function}(): client must be a botocore Lightsail client, got {client!r}")
+        raise TypeError(
+            f"{function}(): client must be a botocore Lightsail client, got {safe_repr(client)}"
+        )
     built = _errors(wire, st.sampled_from(chosen), client, max_attempts)
     return _shown(
         client_errors,
@@ -1517,7 +1537,9 @@ def _scenario_options(
         chosen_codes = tuple(shapes)
     else:
         if isinstance(codes, str) or not isinstance(codes, Iterable):
-            raise TypeError(f"{function}(): codes must be a list of error codes, got {codes!r}")
+            raise TypeError(
+                f"{function}(): codes must be a list of error codes, got {safe_repr(codes)}"
+            )
         chosen_codes = tuple(codes)
         if not chosen_codes:
             raise ValueError(f"{function}(): codes must not be empty")
@@ -1530,13 +1552,14 @@ def _scenario_options(
     else:
         if isinstance(operations_, str) or not isinstance(operations_, Iterable):
             raise TypeError(
-                f"{function}(): operations must be a list of operation names, got {operations_!r}"
+                f"{function}(): operations must be a list of operation names, got "
+                f"{safe_repr(operations_)}"
             )
         unknown = [name for name in operations_ if name not in names]
         if unknown or not operations_:
             raise ValueError(
                 f"{function}(operations={list(operations_)!r}): give one or more Lightsail "
-                f"operation names; unknown: {unknown!r}"
+                f"operation names; unknown: {safe_repr(unknown)}"
             )
         chosen_ops = tuple(names[name] for name in operations_)
     if (
@@ -1546,7 +1569,7 @@ def _scenario_options(
     ):
         raise ValueError(
             f"{function}(): max_latency must be a number of seconds from 0 to "
-            f"{_sc.MAX_DELAY:.0f}, got {max_latency!r}"
+            f"{_sc.MAX_DELAY:.0f}, got {safe_repr(max_latency)}"
         )
     return chosen_codes, chosen_ops
 
@@ -1586,7 +1609,9 @@ def scenario_scripts(
     _check_size(function, "min_size", min_size, optional=False)
     _check_size(function, "max_size", max_size, optional=False)
     if max_size < min_size:
-        raise ValueError(f"{function}(): min_size={min_size} > max_size={max_size}")
+        raise ValueError(
+            f"{function}(): min_size={safe_repr(min_size)} > max_size={safe_repr(max_size)}"
+        )
     codes, operations = _once(codes), _once(operations)
     chosen = _scenario_options(function, codes, operations, max_latency)
     built = st.lists(

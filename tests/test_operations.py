@@ -697,6 +697,13 @@ def test_create_duration_option_is_checked() -> None:
         lightsail_stub.mock_lightsail(create_duration=-1)
     with pytest.raises(TypeError, match="create_duration must be seconds"):
         lightsail_stub.mock_lightsail(create_duration="5")  # type: ignore[arg-type]
+    for endless in [float("nan"), float("inf"), 10**20]:  # no timedelta holds these
+        with pytest.raises(ValueError, match=r"^create_duration") as info:
+            lightsail_stub.mock_lightsail(create_duration=endless)
+        assert str(info.value) == (
+            "create_duration must be a finite number of seconds that a timedelta holds "
+            f"(at most 999,999,999 days), got {endless!r}"
+        )
 
 
 def test_the_default_clock_is_virtual_and_moves_only_when_told() -> None:
