@@ -3,8 +3,6 @@ code under test, which sees them as botocore ``ClientError`` after the real pars
 
 from __future__ import annotations
 
-import math
-
 
 def safe_repr(value: object) -> str:
     """``repr(value)`` for an error message, which must reach the user whatever the value:
@@ -13,8 +11,8 @@ def safe_repr(value: object) -> str:
     try:
         return repr(value)
     except Exception:  # an int over sys.get_int_max_str_digits() digits; a broken __repr__
-        if isinstance(value, int):
-            return f"<an int of about {int(math.log10(abs(value))) + 1} digits>"
+        if type(value) is int:  # only a long one fails (log10(2) = 0.30103)
+            return f"<an int of about {int(value.bit_length() * 0.30103) + 1} digits>"
         return f"<a {type(value).__name__} that can't be shown>"
 
 

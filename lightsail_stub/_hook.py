@@ -369,7 +369,13 @@ class _VirtualTime:
     def sleep(self, seconds: float) -> None:
         stub = getattr(_calling, "stub", None)
         if stub is not None and stub.virtual_backoff and stub.active:
-            stub._clock.advance(max(0.0, float(seconds)))
+            try:
+                stub._clock.advance(max(0.0, float(seconds)))
+            except ValueError as error:  # near the clock's last instant
+                raise LightsailStubError(
+                    f"botocore's back-off before a retry ({seconds:g} seconds) could not "
+                    f"move the stub's clock: {error}"
+                ) from None
             return
         self._real.sleep(seconds)
 

@@ -27,6 +27,7 @@ from ._world import (
     CREATING,
     ERROR,
     FAILED,
+    LAST_INSTANT,
     OPERATIONS_PAGE,
     PAGE_SIZE,
     Clock,
@@ -38,6 +39,7 @@ from ._world import (
     Tags,
     Transition,
     World,
+    _moved,
     decode_token,
     encode_token,
     new_operation,
@@ -176,12 +178,10 @@ def _database_name_taken(ctx: Context, name: str) -> bool:
 
 
 def _after(now: datetime, duration: timedelta) -> datetime:
-    """``now + duration``, or, past the end of year 9999 (a clock moved that far), the last
-    instant a datetime holds: such a lifecycle ends only if the clock gets there."""
-    try:
-        return now + duration
-    except OverflowError:
-        return datetime.max.replace(tzinfo=now.tzinfo)
+    """``now + duration``, at most the clock's last instant (``LAST_INSTANT``, near the end
+    of year 9999): such a lifecycle ends only if the clock gets there."""
+    at = _moved(now, duration)
+    return LAST_INSTANT if at is None or at > LAST_INSTANT else at
 
 
 def _ending(ctx: Context, now: datetime, success_state: str, failure_state: str) -> Transition:

@@ -152,8 +152,8 @@ def describe_value(value: object, limit: int = 64) -> str:
     raises: the message must reach the user whatever the value)."""
     if isinstance(value, str):
         if len(value) > limit:
-            return f"{value[:limit]!r}... ({len(value)} characters)"
-        return repr(value)
+            return f"{safe_repr(value[:limit])}... ({len(value)} characters)"
+        return safe_repr(value)
     if isinstance(value, list):
         return f"({len(value)} items)"
     text = safe_repr(value)

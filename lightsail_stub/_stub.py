@@ -30,6 +30,7 @@ from ._rules import REFERENCE_RULES, Kind, RuleSet, describe_value
 from ._wire import WireRequest, WireResponse
 from ._world import (
     AVAILABLE,
+    BOUNDS,
     CREATING,
     DEFAULT_ACCOUNT,
     ERROR,
@@ -40,6 +41,7 @@ from ._world import (
     Snapshot,
     Tags,
     World,
+    within_bounds,
 )
 from .scenarios import (
     _OUTCOME_TYPES,
@@ -275,6 +277,11 @@ class LightsailStub:
             raise ValueError(
                 "add_snapshot(): created_at must be a timezone-aware datetime, got "
                 f"{safe_repr(created_at)}"
+            )
+        if created_at is not None and not within_bounds(created_at):
+            raise ValueError(
+                f"add_snapshot(): created_at {safe_repr(created_at)} is outside the instants "
+                f"every timezone can show ({BOUNDS}): botocore reads it in the caller's timezone"
             )
         if not isinstance(region, str) or region not in _model.enum("RegionName"):
             raise ValueError(

@@ -34,12 +34,17 @@ from ._wire import to_epoch
 _json = encode_basestring_ascii
 
 
-@functools.lru_cache(maxsize=256)
 def _epoch_text(value: datetime) -> str:
     """``to_epoch(value)`` as JSON text. Rounding and printing a float are the dearest steps
     of writing an operation; one create writes the same instant four times, and the
-    virtual clock gives every call the same one until it moves."""
-    return repr(to_epoch(value))
+    virtual clock gives every call the same one until it moves: so they are remembered,
+    by the exact timestamp (not the datetime, whose equality ignores ``fold``)."""
+    return _timestamp_text(value.timestamp())
+
+
+@functools.lru_cache(maxsize=256)
+def _timestamp_text(timestamp: float) -> str:
+    return repr(round(timestamp, 3))  # to_epoch's rounding
 
 
 Tags = tuple[tuple[str, str | None], ...]
@@ -217,10 +222,38 @@ def _builder(cls: type[Built]) -> Callable[..., Built]:
     return build
 
 
+#: The first and last instants the stub's clock shows, a day inside what a ``datetime`` holds:
+#: botocore reads the answers' timestamps in the caller's own timezone, which must still be a
+#: ``datetime`` in every timezone (offsets go up to 14 hours).
+FIRST_INSTANT = datetime.min.replace(tzinfo=timezone.utc) + timedelta(days=1)
+LAST_INSTANT = datetime.max.replace(tzinfo=timezone.utc) - timedelta(days=1)
+_LAST_SHOWN = f"{LAST_INSTANT.replace(tzinfo=None).isoformat(' ')} UTC"
+#: The two, as error messages say them.
+BOUNDS = f"{FIRST_INSTANT.date().isoformat()} to {_LAST_SHOWN}"
+
+
+def _moved(value: datetime, offset: timedelta) -> datetime | None:
+    """``value`` moved by ``offset`` as an instant (in a zone with daylight saving time,
+    wall-clock arithmetic would be an hour off across a change), shown in ``value``'s zone;
+    ``None`` past what a ``datetime`` holds."""
+    try:
+        if type(value.tzinfo) is timezone:  # a fixed offset: wall time is the instant
+            return value + offset
+        return (value.astimezone(timezone.utc) + offset).astimezone(value.tzinfo)
+    except OverflowError:
+        return None
+
+
+def within_bounds(moment: datetime) -> bool:
+    """Whether every timezone can show ``moment`` (see :data:`LAST_INSTANT`)."""
+    return FIRST_INSTANT <= moment <= LAST_INSTANT
+
+
 class Clock:
     """The stub's clock: a frozen instant (by default the moment the clock was made: a
     virtual clock), or any callable (``lambda: datetime.now(timezone.utc)`` for the real
-    one); plus an offset moved by :meth:`advance`. It never sleeps."""
+    one); plus an offset moved by :meth:`advance`. It never sleeps. It shows instants from
+    :data:`FIRST_INSTANT` to :data:`LAST_INSTANT` only."""
 
     def __init__(self, source: datetime | Callable[[], datetime] | None = None) -> None:
         if isinstance(source, datetime):
@@ -228,6 +261,11 @@ class Clock:
                 raise ValueError(
                     f"clock={safe_repr(source)} is a naive datetime; give it a timezone, "
                     "e.g. datetime(2026, 11, 27, tzinfo=timezone.utc)"
+                )
+            if not within_bounds(source):
+                raise ValueError(
+                    f"clock={safe_repr(source)} is outside the instants every timezone can "
+                    f"show ({BOUNDS})"
                 )
             frozen: datetime | None = source
         elif source is None:
@@ -255,23 +293,24 @@ class Clock:
         value = self._source()
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise LightsailStubError(
-                f"the clock given to mock_lightsail() returned {safe_repr(value)}; it must return "
-                "a "
-                "timezone-aware datetime, e.g. datetime.now(timezone.utc)"
+                f"the clock given to mock_lightsail() returned {safe_repr(value)}; it must "
+                "return a timezone-aware datetime, e.g. datetime.now(timezone.utc)"
             )
-        try:
-            return value + self._offset
-        except OverflowError:  # a callable source that moved close to datetime.max
+        offset = self._offset
+        moment = _moved(value, offset) if offset else value
+        if moment is None or (self._frozen is None and not within_bounds(moment)):
+            # (A frozen clock is checked when it is made and when it is advanced.)
             raise LightsailStubError(
-                f"the stub's clock is past the last time a datetime holds: the clock given "
-                f"to mock_lightsail() returned {safe_repr(value)}, plus {self._offset} from "
-                "advance()"
-            ) from None
+                f"the stub's clock is outside the instants every timezone can show "
+                f"({BOUNDS}): the clock given to mock_lightsail() returned "
+                f"{safe_repr(value)}, plus {offset} from advance()"
+            )
+        return moment
 
     def advance(self, seconds: float) -> None:
-        """Move the clock forward. Refused (``ValueError``) if the clock could no longer
-        tell the time: past ``datetime.max`` (the end of year 9999). A callable clock that
-        gets there is a library error at :meth:`now`."""
+        """Move the clock forward. Refused (``ValueError``) past :data:`LAST_INSTANT`, for a
+        frozen or virtual clock; a callable clock that gets there is a library error at
+        :meth:`now`."""
         shown = describe_value(seconds)
         if not isinstance(seconds, (int, float)) or isinstance(seconds, bool):
             raise TypeError(
@@ -284,14 +323,16 @@ class Clock:
             raise ValueError(f"advance(seconds={shown}): the clock only moves forward")
         with self._lock:
             try:
-                offset = self._offset + timedelta(seconds=seconds)
-                if self._frozen is not None:  # (a callable's time: checked by now())
-                    self._frozen + offset  # the clock must still tell the time
-            except OverflowError:
+                offset: timedelta | None = self._offset + timedelta(seconds=seconds)
+            except OverflowError:  # more than a timedelta holds
+                offset = None
+            frozen = self._frozen
+            moved = None if offset is None or frozen is None else _moved(frozen, offset)
+            if offset is None or (frozen is not None and (moved is None or moved > LAST_INSTANT)):
                 raise ValueError(
-                    f"advance(seconds={shown}): that moves the clock past the last time a "
-                    "datetime holds (the end of year 9999)"
-                ) from None
+                    f"advance(seconds={shown}): that moves the clock past the last instant "
+                    f"every timezone can show ({_LAST_SHOWN})"
+                )
             self._offset = offset
 
     def rewind(self) -> None:

@@ -217,17 +217,37 @@ OFFSETS = st.builds(
 )
 
 
+ANY_INSTANT = st.datetimes(
+    min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30), timezones=st.just(timezone.utc)
+)
+
+
 @settings(max_examples=300, deadline=None)
-@given(instant=INSTANTS, offsets=st.lists(OFFSETS, min_size=1, max_size=3))
+@given(instant=ANY_INSTANT, offsets=st.lists(OFFSETS, min_size=1, max_size=3))
 def test_the_remembered_epoch_text_is_the_encoders_whatever_the_timezone(
     instant: datetime, offsets: list[timezone]
 ) -> None:
     """The operations' timestamps are printed once per instant and remembered: the same
-    instant in any timezone (equal datetimes, one cache entry) prints the same number."""
+    instant in any timezone prints the same number (negative ones too)."""
     for zone in offsets:
         moment = instant.astimezone(zone)
         assert _world._epoch_text(moment) == json.dumps(to_epoch(moment))
         assert _world._epoch_text(moment) == _world._epoch_text(instant)
+
+
+def test_the_remembered_epoch_text_tells_the_repeated_hour_apart() -> None:
+    """When clocks go back, 1:30 happens twice (fold 0, then 1): equal datetimes an hour
+    apart, which a cache keyed on the datetime would print the same."""
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        new_york = zoneinfo.ZoneInfo("America/New_York")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone data on this machine")
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=new_york)
+    second = first.replace(fold=1)
+    texts = [_world._epoch_text(first), _world._epoch_text(second)]
+    assert texts == [json.dumps(to_epoch(first)), json.dumps(to_epoch(second))]
+    assert float(texts[1]) - float(texts[0]) == 3600
 
 
 @settings(max_examples=300, deadline=None)

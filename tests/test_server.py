@@ -394,15 +394,14 @@ def test_control_api_seeds_databases_and_snapshots_and_lists_them() -> None:
         (
             "/_stub/advance",
             '{"seconds": 1' + "0" * 400 + "}",  # too large for a float
-            "advance: seconds=1" + "0" * 59 + "..."
-            "(401 characters) moves the clock too far: past the last time a datetime holds "
-            "(the end of year 9999)",
+            "advance: advance(seconds=1" + "0" * 63 + "... (int)): that moves the clock past "
+            "the last instant every timezone can show (9999-12-30 23:59:59.999999 UTC)",
         ),
         (
             "/_stub/advance",
             {"seconds": 3e11},  # a float, but about 9,500 years
-            "advance: seconds=300000000000.0 moves the clock too far: past the last time a "
-            "datetime holds (the end of year 9999)",
+            "advance: advance(seconds=300000000000.0): that moves the clock past the last "
+            "instant every timezone can show (9999-12-30 23:59:59.999999 UTC)",
         ),
         (
             "/_stub/advance",

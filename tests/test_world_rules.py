@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import math
+import time
+from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -14,6 +16,7 @@ import pytest
 import lightsail_stub
 from lightsail_stub import _operations
 from lightsail_stub._operations import FAILS_LATER, can_fail_later
+from lightsail_stub._world import FIRST_INSTANT, LAST_INSTANT
 
 from .helpers import client, create, error_of
 
@@ -429,16 +432,34 @@ def test_advance_refuses_what_is_not_a_forward_number_of_seconds(
     assert stub.now() == FROZEN + timedelta(seconds=1)
 
 
+LAST = "9999-12-30 23:59:59.999999 UTC"  # a day before a datetime's end: see LAST_INSTANT
+
+
+@pytest.fixture(params=["UTC0", "EAST-14", "WEST+12"])
+def local_timezone(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[str]:
+    """The process's local timezone, which botocore reads the answers' timestamps in: UTC,
+    14 hours east (the furthest a zone is ahead) or 12 hours west."""
+    if not hasattr(time, "tzset"):
+        pytest.skip("time.tzset() is Unix-only")
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
 @pytest.mark.parametrize(
     ("seconds", "shown"),
     [
-        (3e11, "300000000000.0"),  # about 9,500 years: a datetime ends with year 9999
+        (3e11, "300000000000.0"),  # about 9,500 years
         (10**20, "100000000000000000000"),  # too long for timedelta
         (10**5000, "<an int of about 5001 digits>"),  # too long for a float, or for str()
     ],
     ids=["9500-years", "10**20", "10**5000"],
 )
-def test_advance_refuses_to_move_the_clock_past_the_end_of_year_9999(
+def test_advance_refuses_to_move_the_clock_past_its_last_instant(
     seconds: float, shown: str
 ) -> None:
     """Such a move used to be taken, and then every call failed with an OverflowError
@@ -447,36 +468,54 @@ def test_advance_refuses_to_move_the_clock_past_the_end_of_year_9999(
         with pytest.raises(ValueError, match=r"^advance") as refused:
             stub.advance(seconds)
         assert str(refused.value) == (
-            f"advance(seconds={shown}): that moves the clock past the last time a datetime "
-            "holds (the end of year 9999)"
+            f"advance(seconds={shown}): that moves the clock past the last instant every "
+            f"timezone can show ({LAST})"
         )
         assert stub.now() == FROZEN
         assert create(client(), snapshot="snap-1")["operations"][0]["status"] == "Started"
 
 
-def test_a_clock_at_the_end_of_year_9999_still_answers() -> None:
-    """Creates whose lifecycle would end after year 9999 end at the last instant a
-    datetime holds; the clock can get there, and no further."""
-    end = datetime.max.replace(tzinfo=timezone.utc)
-    with lightsail_stub.mock_lightsail(
-        clock=end - timedelta(seconds=60), create_duration=120
-    ) as stub:
-        create(client(), snapshot="snap-1")
-        assert stub.snapshots[0].state == "creating"
+def test_a_clock_at_its_last_instant_still_answers_in_every_timezone(local_timezone: str) -> None:
+    """Creates whose lifecycle would end later end at the clock's last instant; the clock
+    gets there, and no further; botocore reads every answer in any local timezone."""
+    start = LAST_INSTANT - timedelta(seconds=60)
+    with lightsail_stub.mock_lightsail(clock=start, create_duration=120) as stub:
+        c = client()
+        created = create(c, snapshot="snap-1")["operations"][0]["createdAt"]
+        assert abs((created - start).total_seconds()) < 0.001  # sent in milliseconds
+        listed = c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+        assert [s["state"] for s in listed] == ["creating"]
         stub.advance(60)
-        assert stub.now() == end
-        assert stub.snapshots[0].state == "available"
-        with pytest.raises(ValueError, match="past the last time a datetime holds"):
+        assert stub.now() == LAST_INSTANT
+        listed = c.get_relational_database_snapshots()["relationalDatabaseSnapshots"]
+        assert [s["state"] for s in listed] == ["available"]
+        with pytest.raises(ValueError, match="past the last instant every timezone can show"):
             stub.advance(1e-3)
 
 
-def test_a_clock_source_that_runs_past_the_end_of_year_9999_is_a_library_error() -> None:
+@pytest.mark.parametrize(
+    "instant",
+    [LAST_INSTANT + timedelta(microseconds=1), FIRST_INSTANT - timedelta(microseconds=1)],
+    ids=["after-the-last", "before-the-first"],
+)
+def test_a_clock_or_a_snapshot_outside_what_every_timezone_can_show_is_refused(
+    instant: datetime,
+) -> None:
+    with pytest.raises(ValueError, match="outside the instants every timezone can show"):
+        lightsail_stub.mock_lightsail(clock=instant)
+    stub = lightsail_stub.mock_lightsail()
+    with pytest.raises(ValueError, match="outside the instants every timezone can show"):
+        stub.add_snapshot("snap-1", region="eu-west-2", created_at=instant)
+    assert stub.snapshots == ()
+
+
+def test_a_clock_source_that_runs_past_the_last_instant_is_a_library_error() -> None:
     """A callable clock is only called when the stub needs the time (it may count its
     calls, or move), so advance() can't check it: now() names the problem instead."""
     calls: list[datetime] = []
 
     def source() -> datetime:
-        calls.append(datetime(9999, 12, 31, 23, 59, tzinfo=timezone.utc))
+        calls.append(datetime(9999, 12, 30, 23, 59, tzinfo=timezone.utc))
         return calls[-1]
 
     stub = lightsail_stub.mock_lightsail(clock=source, assert_all_handled=False)
@@ -485,12 +524,42 @@ def test_a_clock_source_that_runs_past_the_end_of_year_9999_is_a_library_error()
     with pytest.raises(lightsail_stub.LightsailStubError) as info:
         stub.now()
     assert str(info.value) == (
-        "the stub's clock is past the last time a datetime holds: the clock given to "
-        "mock_lightsail() returned datetime.datetime(9999, 12, 31, 23, 59, "
-        "tzinfo=datetime.timezone.utc), plus 0:02:00 from advance()"
+        "the stub's clock is outside the instants every timezone can show (0001-01-02 to "
+        f"{LAST}): the clock given to mock_lightsail() returned datetime.datetime(9999, 12, "
+        "30, 23, 59, tzinfo=datetime.timezone.utc), plus 0:02:00 from advance()"
     )
     with stub:  # a call is a library error too, not "a bug in lightsail-stub"
-        with pytest.raises(lightsail_stub.LightsailStubError, match="past the last time"):
+        with pytest.raises(lightsail_stub.LightsailStubError, match="outside the instants"):
             create(client(), snapshot="snap-1")
         stub.reset()  # forgets the advance
         assert create(client(), snapshot="snap-1")["operations"][0]["status"] == "Started"
+
+
+def test_a_back_off_past_the_last_instant_is_a_library_error() -> None:
+    """botocore's virtual back-off moves the stub's clock: at its last instant, the retry's
+    wait can't, and the caller is told so (not a bare ValueError from advance())."""
+    from lightsail_stub.scenarios import throttle
+
+    retrying = client(retries={"mode": "standard", "total_max_attempts": 3})
+    with lightsail_stub.mock_lightsail(clock=LAST_INSTANT, scenarios=[throttle(times=1)]):
+        with pytest.raises(lightsail_stub.LightsailStubError) as info:
+            create(retrying, snapshot="snap-1")
+    assert str(info.value).startswith("botocore's back-off before a retry (")
+    assert "could not move the stub's clock: advance(seconds=" in str(info.value)
+
+
+def test_advance_moves_the_instant_across_a_daylight_saving_change() -> None:
+    """In a zone with daylight saving time, advance(3600) is an hour of real time, also
+    across the night the clocks go back (wall-clock arithmetic would make it two)."""
+    zoneinfo = pytest.importorskip("zoneinfo")
+    try:
+        new_york = zoneinfo.ZoneInfo("America/New_York")
+    except zoneinfo.ZoneInfoNotFoundError:
+        pytest.skip("no time zone data on this machine")
+    before = datetime(2026, 11, 1, 0, 30, tzinfo=new_york)  # clocks go back at 2:00
+    stub = lightsail_stub.mock_lightsail(clock=before)
+    for hours in (1, 2, 3):
+        stub.advance(3600)
+        assert stub.now().timestamp() - before.timestamp() == hours * 3600
+        assert stub.now().tzinfo is new_york
+    assert [stub.now().fold, stub.now().hour] == [0, 2]
