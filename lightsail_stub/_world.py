@@ -34,16 +34,13 @@ from ._wire import to_epoch
 _json = encode_basestring_ascii
 
 
-def _epoch_text(value: datetime) -> str:
-    """``to_epoch(value)`` as JSON text. Rounding and printing a float are the dearest steps
-    of writing an operation; one create writes the same instant four times, and the
-    virtual clock gives every call the same one until it moves: so they are remembered,
-    by the exact timestamp (not the datetime, whose equality ignores ``fold``)."""
-    return _timestamp_text(value.timestamp())
-
-
 @functools.lru_cache(maxsize=256)
-def _timestamp_text(timestamp: float) -> str:
+def _epoch_text(timestamp: float) -> str:
+    """``to_epoch()`` of the datetime whose ``timestamp()`` this is, as JSON text. Rounding
+    and printing a float are the dearest steps of writing an operation; one create writes
+    the same instant four times, and the virtual clock gives every call the same one until
+    it moves: so they are remembered, by the exact timestamp (not by the datetime, whose
+    equality ignores ``fold``)."""
     return repr(round(timestamp, 3))  # to_epoch's rounding
 
 
@@ -126,13 +123,11 @@ class Operation:
     def to_wire(self) -> dict[str, object]:
         """The operation as JSON 1.1 sends it (timestamps already epoch seconds: operations
         are in most answers, and this spares the encoder a callback per timestamp)."""
-        created = to_epoch(self.created_at)
-        changed = created if self.status_changed_at == self.created_at else None
         document: dict[str, object] = {
             "id": self.id,
             "resourceName": self.resource_name,
             "resourceType": self.resource_type,
-            "createdAt": created,
+            "createdAt": to_epoch(self.created_at),
             "location": {"availabilityZone": self.availability_zone, "regionName": self.region},
             "isTerminal": self.is_terminal,
             "operationDetails": self.operation_details,
@@ -140,9 +135,8 @@ class Operation:
         if self.operation_type is not None:
             document["operationType"] = self.operation_type
         document["status"] = self.status
-        document["statusChangedAt"] = (
-            changed if changed is not None else to_epoch(self.status_changed_at)
-        )
+        # (Not taken from createdAt when the datetimes are equal: equality ignores fold.)
+        document["statusChangedAt"] = to_epoch(self.status_changed_at)
         if self.error_code is not None:
             document["errorCode"] = self.error_code
         if self.error_details is not None:
@@ -153,8 +147,8 @@ class Operation:
         """:meth:`to_wire` encoded, as ``json.dumps(..., separators=(",", ":"))`` encodes it
         (the same text: tested), from a template: about twice as fast as the encoder's walk
         over the dict, and most answers are a list of operations."""
-        created = _epoch_text(self.created_at)
-        changed = _epoch_text(self.status_changed_at)
+        created = _epoch_text(self.created_at.timestamp())
+        changed = _epoch_text(self.status_changed_at.timestamp())
         text = (
             f'{{"id":{_json(self.id)},"resourceName":{_json(self.resource_name)},'
             f'"resourceType":{_json(self.resource_type)},"createdAt":{created},'
@@ -290,6 +284,11 @@ class Clock:
         self._lock = threading.Lock()
 
     def now(self) -> datetime:
+        frozen = self._frozen
+        if frozen is not None:  # checked when the clock was made, and at each advance()
+            moved = _moved(frozen, self._offset) if self._offset else frozen
+            if moved is not None:
+                return moved
         value = self._source()
         if not isinstance(value, datetime) or value.tzinfo is None:
             raise LightsailStubError(
@@ -298,8 +297,7 @@ class Clock:
             )
         offset = self._offset
         moment = _moved(value, offset) if offset else value
-        if moment is None or (self._frozen is None and not within_bounds(moment)):
-            # (A frozen clock is checked when it is made and when it is advanced.)
+        if moment is None or not within_bounds(moment):
             raise LightsailStubError(
                 f"the stub's clock is outside the instants every timezone can show "
                 f"({BOUNDS}): the clock given to mock_lightsail() returned "

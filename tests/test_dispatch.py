@@ -231,8 +231,8 @@ def test_the_remembered_epoch_text_is_the_encoders_whatever_the_timezone(
     instant in any timezone prints the same number (negative ones too)."""
     for zone in offsets:
         moment = instant.astimezone(zone)
-        assert _world._epoch_text(moment) == json.dumps(to_epoch(moment))
-        assert _world._epoch_text(moment) == _world._epoch_text(instant)
+        assert _world._epoch_text(moment.timestamp()) == json.dumps(to_epoch(moment))
+        assert _world._epoch_text(moment.timestamp()) == _world._epoch_text(instant.timestamp())
 
 
 def test_the_remembered_epoch_text_tells_the_repeated_hour_apart() -> None:
@@ -245,9 +245,14 @@ def test_the_remembered_epoch_text_tells_the_repeated_hour_apart() -> None:
         pytest.skip("no time zone data on this machine")
     first = datetime(2026, 11, 1, 1, 30, tzinfo=new_york)
     second = first.replace(fold=1)
-    texts = [_world._epoch_text(first), _world._epoch_text(second)]
-    assert texts == [json.dumps(to_epoch(first)), json.dumps(to_epoch(second))]
-    assert float(texts[1]) - float(texts[0]) == 3600
+    operations = [
+        Operation("id", "snap-1", "T", created, "us-east-1", "all", True, "", None, "S", changed)
+        for created, changed in [(first, first), (second, second), (first, second)]
+    ]
+    for operation in operations:
+        assert operation.to_json() == json.dumps(operation.to_wire(), separators=(",", ":"))
+    sent = [json.loads(operation.to_json()) for operation in operations]
+    assert [s["statusChangedAt"] - sent[0]["createdAt"] for s in sent] == [0, 3600, 3600]
 
 
 @settings(max_examples=300, deadline=None)
