@@ -19,7 +19,7 @@ from typing import Any
 from botocore.model import StructureShape
 
 from . import _model
-from ._errors import ServiceError, safe_repr
+from ._errors import ServiceError
 from ._rules import Kind, RuleSet, describe_value
 from ._world import (
     AVAILABLE,
@@ -448,9 +448,8 @@ def delete_relational_database_snapshot(ctx: Context, params: Mapping[str, Any])
             raise _invalid(
                 "relationalDatabaseSnapshotName",
                 name,
-                f"the relational database snapshot is {safe_repr(CREATING)}; it can be deleted "
-                "once "
-                f"it is {safe_repr(AVAILABLE)} (or {safe_repr(ERROR)})",
+                f"the relational database snapshot is {CREATING!r}; it can be deleted once "
+                f"it is {AVAILABLE!r} (or {ERROR!r})",
             )
         world.remove_snapshot(ctx.region, name)
         operation = _operation(
@@ -783,16 +782,14 @@ def delete_relational_database(ctx: Context, params: Mapping[str, Any]) -> bytes
             raise _invalid(
                 "relationalDatabaseName",
                 name,
-                f"the relational database is {safe_repr(database.state)}; it can be deleted once "
-                "it "
-                f"is {safe_repr(AVAILABLE)} (or {safe_repr(FAILED)})",
+                f"the relational database is {database.state!r}; it can be deleted once it "
+                f"is {AVAILABLE!r} (or {FAILED!r})",
             )
         if database is not None and database.state != AVAILABLE and final is not None:
             raise _invalid(
                 "finalRelationalDatabaseSnapshotName",
                 final,
-                f"the relational database is {safe_repr(database.state)}, so no final snapshot can "
-                "be "
+                f"the relational database is {database.state!r}, so no final snapshot can be "
                 "taken; give skipFinalSnapshot true",
             )
         database = world.resolve_database(region, name, ids)
@@ -837,7 +834,7 @@ def _tag_target(ctx: Context, params: Mapping[str, Any]) -> Snapshot | Database 
                 return record
         raise ServiceError(
             "NotFoundException",
-            f"resourceArn {describe_value(arn)}: no resource named {safe_repr(name)} with that ARN "
+            f"resourceArn {describe_value(arn)}: no resource named {name!r} with that ARN "
             f"exists in {region}.",
         )
     if len(candidates) == 2:

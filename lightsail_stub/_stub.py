@@ -200,8 +200,7 @@ class LightsailStub:
                 where = f" in region {region!r}" if region is not None else ""
                 raise ValueError(
                     f"add_database(): availability_zone {safe_repr(availability_zone)} is not a "
-                    "zone"
-                    f"{where}; a zone is a Region and a letter, e.g. 'us-west-2b'"
+                    f"zone{where}; a zone is a Region and a letter, e.g. 'us-west-2b'"
                 )
             region = zone.group(1)
         if region is not None and region not in _model.enum("RegionName"):
@@ -307,8 +306,7 @@ class LightsailStub:
             if world.snapshot(region, name) is not None:
                 raise ValueError(
                     f"add_snapshot(): a snapshot named {safe_repr(name)} already exists in "
-                    f"{region} "
-                    "(names are unique per Region)"
+                    f"{region} (names are unique per Region)"
                 )
             # The source database as Get would show it (made to exist, if it can), so that
             # fromRelationalDatabaseArn is the same for every snapshot of it.
@@ -486,8 +484,7 @@ class LightsailStub:
                 if not isinstance(outcome, _OUTCOME_TYPES):
                     raise ScenarioError(
                         f"the scenario {_show(scenario)} returned {safe_repr(outcome)}; a scenario "
-                        "returns "
-                        "Proceed, LightsailError, TransportFault, Delay or None"
+                        "returns Proceed, LightsailError, TransportFault, Delay or None"
                     )
                 acted.append(_show(scenario))
                 if isinstance(outcome, Delay):
@@ -665,8 +662,8 @@ class LightsailStub:
                         raise TypeError(
                             f"mock_lightsail() decorated {safe_repr(target)}, which returned "
                             f"{type(result).__name__} {safe_repr(result)}: that would run after "
-                            "the stub "
-                            "stopped. Decorate the async def or generator function itself, or "
+                            "the stub stopped. Decorate the async def or generator function "
+                            "itself, or "
                             "use `with mock_lightsail():` inside it"
                         )
                     return result

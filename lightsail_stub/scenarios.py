@@ -820,8 +820,7 @@ def register(name: str, factory: Factory, *, replace: bool = False) -> None:
     if isinstance(factory, (_Builtin, _Named)):
         raise TypeError(
             f"register({safe_repr(name)}): {safe_repr(factory)} is a scenario, not a factory; "
-            "register "
-            f"lambda: {safe_repr(factory)} so that every stub gets a fresh one"
+            f"register lambda: {safe_repr(factory)} so that every stub gets a fresh one"
         )
     with _registry_lock:
         if name in _registry and not replace:
@@ -878,8 +877,8 @@ def resolve(name: str) -> Scenario:
         ) from error
     if not callable(scenario):
         raise TypeError(
-            f"the factory for scenario {safe_repr(name)} returned {safe_repr(scenario)}, not a "
-            "scenario"
+            f"the factory for scenario {safe_repr(name)} returned {safe_repr(scenario)}, "
+            "not a scenario"
         )
     return _Named(name, scenario)
 

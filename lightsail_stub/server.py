@@ -107,8 +107,7 @@ class ThreadedServer:
         if not is_loopback(host) and not allow_remote:
             raise ValueError(
                 f"host {safe_repr(host)} is not a loopback address: the stub would be reachable "
-                "from "
-                "other machines. Pass allow_remote=True (--allow-remote) if that is meant"
+                "from other machines. Pass allow_remote=True (--allow-remote) if that is meant"
             )
         if not is_loopback(host):
             warnings.warn(
