@@ -169,7 +169,8 @@ class LightsailStub:
         """Declare a database. Without ``region`` (and ``availability_zone``) it exists in
         every Region, in zone ``<region>a``; ``availability_zone="us-west-2b"`` implies its
         Region. Once any database is declared, names that were not answer
-        ``NotFoundException``."""
+        ``NotFoundException``. ``size_in_gb`` is from 1 to 2,147,483,647 (the model's
+        ``sizeInGb`` is a 32-bit integer)."""
         if not isinstance(name, str):
             raise TypeError(f"add_database(): name must be a str, got {type(name).__name__}")
         for option, text in [
