@@ -183,14 +183,15 @@ class LightsailStub:
                 raise TypeError(
                     f"add_database(): {option} must be a non-empty str, got {safe_repr(text)}"
                 )
-        if (
-            not isinstance(size_in_gb, int)
-            or isinstance(size_in_gb, bool)
-            or not 1 <= size_in_gb <= _MAX_INTEGER
-        ):
+        if not isinstance(size_in_gb, int) or isinstance(size_in_gb, bool):
             raise TypeError(
-                f"add_database(): size_in_gb must be a positive int of at most {_MAX_INTEGER} "
-                f"(sizeInGb is a 32-bit integer), got {describe_value(size_in_gb)}"
+                f"add_database(): size_in_gb must be an int, got {type(size_in_gb).__name__} "
+                f"{describe_value(size_in_gb)}"
+            )
+        if not 1 <= size_in_gb <= _MAX_INTEGER:
+            raise ValueError(
+                f"add_database(): size_in_gb must be from 1 to {_MAX_INTEGER} (sizeInGb is a "
+                f"32-bit integer), got {describe_value(size_in_gb)}"
             )
         violation = self._rules.first_violation("database-name", "name", name)
         if violation is not None:
@@ -664,8 +665,7 @@ class LightsailStub:
                             f"mock_lightsail() decorated {safe_repr(target)}, which returned "
                             f"{type(result).__name__} {safe_repr(result)}: that would run after "
                             "the stub stopped. Decorate the async def or generator function "
-                            "itself, or "
-                            "use `with mock_lightsail():` inside it"
+                            "itself, or use `with mock_lightsail():` inside it"
                         )
                     return result
 

@@ -769,24 +769,31 @@ def test_a_refused_request_creates_no_database() -> None:
     assert [d.name for d in stub.databases] == ["db-a"]
 
 
-SIZE_RULE = (
-    "add_database(): size_in_gb must be a positive int of at most 2147483647 "
-    "(sizeInGb is a 32-bit integer)"
-)
+SIZE_RULE = "add_database(): size_in_gb must be from 1 to 2147483647 (sizeInGb is a 32-bit integer)"
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "message"),
+    ("kwargs", "error", "message"),
     [
-        ({"engine": ""}, "add_database(): engine must be a non-empty str, got ''"),
-        ({"engine_version": 8}, "add_database(): engine_version must be a non-empty str, got 8"),
-        ({"size_in_gb": 0}, f"{SIZE_RULE}, got 0"),
-        ({"size_in_gb": True}, f"{SIZE_RULE}, got True"),
-        ({"size_in_gb": 2**31}, f"{SIZE_RULE}, got 2147483648"),
-        ({"size_in_gb": 10**5000}, f"{SIZE_RULE}, got <an int of about 5001 digits>"),
+        ({"engine": ""}, TypeError, "add_database(): engine must be a non-empty str, got ''"),
+        (
+            {"engine_version": 8},
+            TypeError,
+            "add_database(): engine_version must be a non-empty str, got 8",
+        ),
+        (
+            {"size_in_gb": True},
+            TypeError,
+            "add_database(): size_in_gb must be an int, got bool True",
+        ),
+        ({"size_in_gb": 0}, ValueError, f"{SIZE_RULE}, got 0"),
+        ({"size_in_gb": 2**31}, ValueError, f"{SIZE_RULE}, got 2147483648"),
+        ({"size_in_gb": 10**5000}, ValueError, f"{SIZE_RULE}, got <an int of about 5001 digits>"),
     ],
 )
-def test_add_database_checks_its_options(kwargs: dict[str, Any], message: str) -> None:
-    with pytest.raises(TypeError) as info:
+def test_add_database_checks_its_options(
+    kwargs: dict[str, Any], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as info:
         lightsail_stub.mock_lightsail().add_database("orders-db", **kwargs)
     assert str(info.value) == message
