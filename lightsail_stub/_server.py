@@ -35,7 +35,7 @@ from typing import Any
 
 from . import _model, _wire
 from ._defaults import DEFAULT_MAX_BODY, DEFAULT_REGION, DEFAULT_TIMEOUT
-from ._errors import LightsailStubError, UnhandledOperationError
+from ._errors import LightsailStubError, UnhandledOperationError, safe_repr
 from ._stub import LightsailStub
 from ._world import Database, Operation, Snapshot
 from .scenarios import TransportFault, _scenario_name
@@ -863,11 +863,8 @@ def _record(value: Database | Snapshot | Operation | Rejected) -> dict[str, Any]
 
 
 def _shown(value: object, limit: int = 80) -> str:
-    """``repr(value)``, cut short: a 400-digit number needs no quoting whole."""
-    try:
-        text = repr(value)
-    except ValueError:  # an int over sys.get_int_max_str_digits() digits
-        return f"<an int of about {int.bit_length(value) * 3 // 10} digits>"  # type: ignore[arg-type]
+    """``safe_repr(value)``, cut short: a 400-digit number needs no quoting whole."""
+    text = safe_repr(value)
     return text if len(text) <= limit else f"{text[: limit - 20]}...({len(text)} characters)"
 
 
