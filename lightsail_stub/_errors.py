@@ -13,7 +13,7 @@ def safe_repr(value: object) -> str:
     except Exception:  # an int over sys.get_int_max_str_digits() digits; a broken __repr__
         if type(value) is int:  # only a long one fails (log10(2) = 0.30103)
             return f"<an int of about {int(value.bit_length() * 0.30103) + 1} digits>"
-        return f"<a {type(value).__name__} that can't be shown>"
+        return f"<{type(value).__name__} object that can't be shown>"
 
 
 class LightsailStubError(AssertionError):

@@ -102,6 +102,11 @@ class LightsailStub:
             raise ValueError(f"account_id must be 12 digits, got {safe_repr(account_id)}")
         self._create_duration = _duration(create_duration)
         self._rules = rules
+        if databases is not None and not isinstance(databases, Iterable):
+            raise TypeError(
+                f"databases must be a list of names, got {type(databases).__name__} "
+                f"{safe_repr(databases)}"
+            )
         self._declared = None if databases is None else tuple(databases)
         self._seed = seed
         self._clock = Clock(clock)
@@ -196,6 +201,16 @@ class LightsailStub:
         violation = self._rules.first_violation("database-name", "name", name)
         if violation is not None:
             raise ValueError(f"add_database(): {violation.message}")
+        if availability_zone is not None and not isinstance(availability_zone, str):
+            raise TypeError(
+                "add_database(): availability_zone must be a str or None, got "
+                f"{type(availability_zone).__name__} {safe_repr(availability_zone)}"
+            )
+        if region is not None and not isinstance(region, str):
+            raise TypeError(
+                f"add_database(): region must be a str or None, got {type(region).__name__} "
+                f"{safe_repr(region)}"
+            )
         if availability_zone is not None:
             zone = re.fullmatch(r"([a-z]+(?:-[a-z]+)+-\d+)[a-z]", availability_zone)
             if zone is None or (region is not None and zone.group(1) != region):
@@ -750,6 +765,11 @@ def _tag_pairs(
     if isinstance(tags, (str, bytes)):
         raise TypeError(
             f"add_snapshot(): tags must be a mapping or (key, value) pairs: {safe_repr(tags)}"
+        )
+    if not isinstance(tags, Iterable):
+        raise TypeError(
+            f"add_snapshot(): tags must be a mapping or (key, value) pairs, got "
+            f"{type(tags).__name__} {safe_repr(tags)}"
         )
     items = tags.items() if isinstance(tags, Mapping) else tags
     pairs: list[tuple[str, str | None]] = []

@@ -303,7 +303,7 @@ class _Builtin:
     def unused(self) -> list[str]:
         found: list[str] = []
         if self._limit is not None and self._answered < self._limit:
-            found.append(f"{self!r} answered {self._answered} of {self._limit} time(s)")
+            found.append(f"{self!r} answered {self._answered} of {safe_repr(self._limit)} time(s)")
         for child in self._children():
             found.extend(_unused(child))
         return found
@@ -312,7 +312,7 @@ class _Builtin:
         return ()
 
     def _times(self) -> str:
-        return "" if self._limit is None else f"times={self._limit}"
+        return "" if self._limit is None else f"times={safe_repr(self._limit)}"
 
 
 def _unused(scenario: object) -> list[str]:
@@ -353,7 +353,7 @@ def modify_response(
     """The caller sees the normal response after ``change`` rewrote the wire document (see
     :class:`Proceed`): e.g. drop a member, add one the model doesn't know, change a state."""
     if not callable(change):
-        raise TypeError(f"modify_response() takes a function, got {safe_repr(change)}")
+        raise TypeError(f"modify_response(): change must be a function, got {safe_repr(change)}")
     return _Answer("modify_response", _callable_name(change), Proceed(change), times)
 
 
@@ -590,7 +590,7 @@ class _Times(_Builtin):
         return (self._inner,)
 
     def __repr__(self) -> str:
-        return f"times({self._limit}, {_show(self._inner)})"
+        return f"times({safe_repr(self._limit)}, {_show(self._inner)})"
 
 
 def times(n: int, scenario: Scenario | str) -> _Times:
@@ -704,7 +704,7 @@ def for_operation(name: str, scenario: Scenario | str) -> _When:
     if name not in operations:
         close = difflib.get_close_matches(str(name), sorted(operations), n=3)
         hint = f"; did you mean {' or '.join(map(repr, close))}?" if close else ""
-        raise ValueError(f"for_operation(): Lightsail has no operation {safe_repr(name)}{hint}")
+        raise ValueError(f"for_operation(): name {safe_repr(name)} is no Lightsail operation{hint}")
     wire_name = operations[name]
 
     def is_operation(call: Request) -> bool:
@@ -745,7 +745,20 @@ class _Chaos(_Builtin):
 
     def __repr__(self) -> str:
         choices = ", ".join(map(_show, self._choices))
-        return f"chaos(rate={self._rate!r}, seed={self._seed!r}, choices=[{choices}])"
+        return (
+            f"chaos(rate={safe_repr(self._rate)}, seed={safe_repr(self._seed)}, "
+            f"choices=[{choices}])"
+        )
+
+
+def _listed(function: str, argument: str, value: object) -> Iterable[Any]:
+    """``value``, which must be iterable (a list, say): a clear error otherwise."""
+    if not isinstance(value, Iterable):
+        raise TypeError(
+            f"{function}(): {argument} must be a list, got {type(value).__name__} "
+            f"{safe_repr(value)}"
+        )
+    return value
 
 
 def chaos(
@@ -763,6 +776,13 @@ def chaos(
         raise ValueError(f"chaos(): rate must be a number from 0 to 1, got {safe_repr(rate)}")
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise TypeError(f"chaos(): seed must be an int, got {safe_repr(seed)}")
+    try:
+        str(seed)  # each call's draw is seeded from its text
+    except ValueError:  # over sys.get_int_max_str_digits() digits
+        raise ValueError(
+            f"chaos(): seed {safe_repr(seed)} is too long: draws are seeded from its digits, "
+            "which Python writes only up to sys.get_int_max_str_digits(); give a shorter seed"
+        ) from None
     if isinstance(choices, str) or callable(choices):
         raise TypeError(
             f"chaos(): choices must be a list of scenarios, e.g. choices=[{safe_repr(choices)}]"
@@ -770,7 +790,7 @@ def chaos(
     picked = (
         [throttle(), server_error(), connection_error(), read_timeout()]
         if choices is None
-        else [_check_scenario("chaos", choice) for choice in choices]
+        else [_check_scenario("chaos", choice) for choice in _listed("chaos", "choices", choices)]
     )
     if not picked:
         raise ValueError("chaos(): choices must not be empty")

@@ -1,6 +1,7 @@
 """Hostile arguments to the public Python API: values no check expects (an int too long for
 Python to print, an object whose ``repr`` raises) get the library's own error, naming the
-argument, never an exception from building that error's message."""
+argument, never an exception from building that error's message; and what accepts one still
+works: it prints, and a stub or a scenario made with it answers a call."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from botocore.exceptions import BotoCoreError, ClientError
 from hypothesis.errors import InvalidArgument
 
 import lightsail_stub
 from lightsail_stub import scenarios, strategies
+
+from .helpers import client, create
 
 
 class Unprintable:
@@ -55,7 +59,11 @@ ENTRY_POINTS: list[tuple[Callable[..., Any], Callable[..., Any], dict[str, Any]]
     (scenarios.fail_later, scenarios.fail_later, {}),
     (scenarios.latency, scenarios.latency, {"seconds": 1}),
     (scenarios.times, scenarios.times, {"n": 1, "scenario": "throttled"}),
-    (scenarios.when, scenarios.when, {"condition": {"x": "y"}, "scenario": "throttled"}),
+    (
+        scenarios.when,
+        scenarios.when,
+        {"condition": {"relationalDatabaseName": "db-1"}, "scenario": "throttled"},
+    ),
     (
         scenarios.for_operation,
         scenarios.for_operation,
@@ -84,12 +92,35 @@ def _cases() -> list[Any]:
     return cases
 
 
+def _use(made: Any) -> None:
+    """What an accepted hostile value must not break later: printing what was made, a stub
+    made with it, a scenario made with it answering a call, its report of unused budgets."""
+    repr(made)
+    if isinstance(made, lightsail_stub.LightsailStub):
+        with made:
+            pass
+    elif isinstance(made, scenarios.Scenario):
+        with lightsail_stub.mock_lightsail(scenarios=[made], assert_all_handled=False):
+            try:
+                create(client(), snapshot="snap-1")
+            except (ClientError, BotoCoreError):
+                pass  # an answer the scenario asked for
+        getattr(made, "unused", list)()
+
+
 @pytest.mark.parametrize(("call", "valid", "argument", "value"), _cases())
 def test_a_hostile_argument_gets_the_librarys_own_error(
     call: Callable[..., Any], valid: dict[str, Any], argument: str, value: Any
 ) -> None:
     try:
-        call(**{**valid, argument: value})
-    except (TypeError, ValueError, LookupError, InvalidArgument, AssertionError) as error:
+        made = call(**{**valid, argument: value})
+    except (TypeError, ValueError, LookupError, InvalidArgument) as error:
         message = str(error)
-        assert not any(words in message for words in BROKEN), message
+    except lightsail_stub.LightsailStubError as error:
+        message = str(error)
+    else:
+        _use(made)
+        return
+    assert not any(words in message for words in BROKEN), message
+    # The argument is named ("Region" for region, as Lightsail says it).
+    assert argument.lower() in message.lower(), message

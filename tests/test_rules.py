@@ -262,7 +262,7 @@ class _Unprintable:
     [
         (10**5000, "<an int of about 5001 digits>"),  # over Python's int-to-str limit
         (-(10**5000), "<an int of about 5001 digits>"),
-        (_Unprintable(), "<a _Unprintable that can't be shown>"),
+        (_Unprintable(), "<_Unprintable object that can't be shown>"),
     ],
     ids=["10**5000", "-10**5000", "broken-repr"],
 )
@@ -273,3 +273,31 @@ def test_a_value_that_cannot_be_printed_is_still_named_in_the_error(value: Any, 
         REFERENCE_RULES.first_violation("snapshot-name", "relationalDatabaseSnapshotName", value)
     assert str(info.value).startswith("rule 'snapshot-name.length' of RuleSet 'reference' raised")
     assert str(info.value).endswith(f" while checking relationalDatabaseSnapshotName {shown}")
+
+
+class _UnprintableInt(int):
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+class _UnprintableStr(str):
+    def __repr__(self) -> str:
+        raise RuntimeError("no repr")
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (_UnprintableInt(0), "<_UnprintableInt object that can't be shown>"),
+        (_UnprintableStr("ab"), "<_UnprintableStr object that can't be shown>"),
+        # cut short first: the slice of a str subclass is a plain str, which prints
+        (_UnprintableStr("a" * 100), "'" + "a" * 64 + "'... (100 characters)"),
+    ],
+    ids=["int-subclass", "str-subclass", "long-str-subclass"],
+)
+def test_values_in_messages_are_described_even_when_their_repr_raises(
+    value: Any, shown: str
+) -> None:
+    from lightsail_stub._rules import describe_value
+
+    assert describe_value(value) == shown
