@@ -142,6 +142,9 @@ class _Registry:
                     f"{safe_repr(stub)} is already active; stop it before starting it again"
                 )
             self._install()
+            # Again at every activation: a test's monkeypatch of botocore.endpoint.time,
+            # undone, puts the real module back after the first one (one isinstance check).
+            _install_virtual_backoff()
             self._stack = (*self._stack, stub)
             self._context.set((*self._context.get(), stub))
             if fake_env:

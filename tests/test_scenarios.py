@@ -13,6 +13,7 @@ import time
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+import botocore.endpoint
 import botocore.exceptions
 import pytest
 from botocore.exceptions import (
@@ -298,6 +299,22 @@ def test_back_off_moves_the_stub_clock_instead_of_sleeping() -> None:
     with mock_lightsail(scenarios=[throttle(times=2)], clock=START) as stub:
         create(c)
         # botocore backs off after a throttle (random, at most 20 s per retry).
+        assert START < stub.now() <= START + timedelta(seconds=40)
+
+
+@pytest.mark.usefixtures("no_real_sleep")
+def test_back_off_stays_virtual_when_botocore_endpoint_time_was_put_back(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another test (or a user's fixture) may patch botocore.endpoint.time and restore the
+    module it found after lightsail-stub's first activation: the next one hooks it again.
+    (Found by a random test order in CI: a server test's fixture did exactly this.)"""
+    with mock_lightsail():
+        pass  # installed, for this process
+    monkeypatch.setattr(botocore.endpoint, "time", time)  # the real module, put back
+    c = retrying("standard", attempts=3)
+    with mock_lightsail(scenarios=[throttle(times=2)], clock=START) as stub:
+        create(c)
         assert START < stub.now() <= START + timedelta(seconds=40)
 
 
